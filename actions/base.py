@@ -1,0 +1,108 @@
+"""Shared base for actions that read the studies and contacts database."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot.db.session import SessionFactory, session_scope
+from bot.formatting import Message, database_unavailable
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What an action says and which events it returns."""
+
+    message: Message
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def latest_text(tracker: Tracker) -> str:
+    """Return the text of the latest user message, or ``""``."""
+    text = (tracker.latest_message or {}).get("text")
+    return text if isinstance(text, str) else ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """Return the intent name of the latest user message."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    name = intent.get("name") if isinstance(intent, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def latest_entity_values(tracker: Tracker, entity: str) -> list[str]:
+    """Return the text values of ``entity`` in the latest user message."""
+    return [
+        value
+        for value in tracker.get_latest_entity_values(entity)
+        if isinstance(value, str) and value.strip()
+    ]
+
+
+class DatabaseAction(Action, ABC):
+    """Run one unit of database work, then send the reply.
+
+    Subclasses build a :class:`Reply` from the tracker and an open session.
+    Any database error is logged (without the user's message) and answered
+    with the general contact route, so the action server keeps running.
+    Never registered itself: the SDK skips abstract classes.
+    """
+
+    def __init__(self, session_factory: SessionFactory | None = None) -> None:
+        """Create the action.
+
+        Args:
+            session_factory: Creates sessions; defaults to ``DATABASE_URL``.
+                Tests pass their own.
+        """
+        self._session_factory = session_factory
+
+    @abstractmethod
+    def build_reply(self, tracker: Tracker, session: Session) -> Reply:
+        """Build the reply from the tracker and the database.
+
+        Args:
+            tracker: The conversation so far.
+            session: An open session for this turn.
+
+        Returns:
+            The message to send and the events to return.
+        """
+
+    def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        """Answer from the database, or honestly say it cannot be reached.
+
+        Args:
+            dispatcher: Sends messages to the user.
+            tracker: The conversation so far.
+            domain: The bot's domain.
+
+        Returns:
+            The events of the reply; none when the database failed.
+        """
+        try:
+            with session_scope(self._session_factory) as session:
+                reply = self.build_reply(tracker, session)
+        except (SQLAlchemyError, OSError):
+            logger.exception("Database error in %s", self.name())
+            fallback = database_unavailable()
+            dispatcher.utter_message(text=fallback.text)
+            return []
+        message = reply.message
+        dispatcher.utter_message(text=message.text, buttons=message.buttons)
+        return reply.events

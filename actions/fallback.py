@@ -1,0 +1,54 @@
+"""The reply when the assistant is not sure what the user means."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.clarify import HUMAN_OFFER_BUTTONS, HUMAN_OFFER_TEXT, clarify
+
+NLU_FALLBACK = "nlu_fallback"
+
+
+def count_misunderstood_in_a_row(events: list[dict[str, Any]]) -> int:
+    """Count the latest user messages that fell to the fallback, newest first."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        if intent.get("name") != NLU_FALLBACK:
+            break
+        count += 1
+    return count
+
+
+class ActionClarify(Action):
+    """Ask "Bedoelt u ...?" with the likeliest topics, or say honestly it is unclear."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_clarify"
+
+    def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Send the clarification for the latest message."""
+        latest = tracker.latest_message or {}
+        result = clarify(
+            text=latest.get("text") or "",
+            intent_ranking=latest.get("intent_ranking") or [],
+            misunderstood_in_a_row=count_misunderstood_in_a_row(tracker.events),
+        )
+        if result.offer_human:
+            dispatcher.utter_message(text=HUMAN_OFFER_TEXT, buttons=HUMAN_OFFER_BUTTONS)
+        elif result.response:
+            dispatcher.utter_message(response=result.response)
+        else:
+            dispatcher.utter_message(text=result.text, buttons=result.buttons)
+        return []

@@ -1,0 +1,1 @@
+"""ALS patient assistant: data layer, text helpers and maintainer tools."""

@@ -1,0 +1,1 @@
+"""Database of studies and contacts: models, sessions, queries and seeding."""

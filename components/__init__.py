@@ -1,0 +1,1 @@
+"""Rasa NLU components of the project (they import rasa; ``bot`` does not)."""

@@ -1,0 +1,257 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, trackers, dispatcher.
+
+Database fixtures are parametrised over ``sqlite`` and ``postgresql``. The
+PostgreSQL server is a throwaway one, started once per session from
+``/usr/lib/postgresql/15/bin`` on 127.0.0.1 and stopped at the end; every test
+gets its own fresh database on it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+from bot.db import migrations
+from bot.db.seed import DEFAULT_CATALOG, SeedReport, load_catalog, seed
+from bot.db.session import (
+    make_engine,
+    make_session_factory,
+    reset_engine,
+    session_scope,
+)
+from bot.settings import get_settings
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+DATABASES = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``postgresql`` marker (deselect with ``-m 'not postgresql'``)."""
+    config.addinivalue_line(
+        "markers", "postgresql: runs against the throwaway PostgreSQL server"
+    )
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """Run as user ``postgres`` when we are root (the server refuses root)."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+def _run(command: list[str], what: str, log: Path | None = None) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        server_log = log.read_text() if log and log.exists() else ""
+        pytest.fail(
+            f"{what} failed ({result.returncode}):\n{result.stdout}\n"
+            f"{result.stderr}\n{server_log}"
+        )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Start a throwaway PostgreSQL server; yield its admin URL.
+
+    Skips when PostgreSQL is not installed, but fails when ``CI=true`` so a
+    CI run can never pass without the PostgreSQL half of the suite.
+    """
+    pg_ctl = PG_BIN / "pg_ctl"
+    if not pg_ctl.exists():
+        message = (
+            f"PostgreSQL server binaries not found in {PG_BIN}. "
+            "Install them with scripts/ensure-postgres.sh (make test does)."
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    base = Path(tempfile.mkdtemp(prefix="als-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    data, log = base / "data", base / "server.log"
+    port = free_port()
+    try:
+        _run(
+            _as_postgres(
+                [
+                    str(PG_BIN / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ]
+            ),
+            "initdb",
+        )
+        options = f"-h 127.0.0.1 -p {port} -k {base} -c fsync=off"
+        _run(
+            _as_postgres(
+                [str(pg_ctl), "-D", str(data), "-l", str(log), "-o", options]
+                + ["-w", "-t", "60", "start"]
+            ),
+            "pg_ctl start",
+            log,
+        )
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            _as_postgres([str(pg_ctl), "-D", str(data), "-m", "fast", "-w", "stop"]),
+            capture_output=True,
+            check=False,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a new, empty database: a SQLite file or a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.db'}"
+        return
+    admin_url: str = request.getfixturevalue("postgres_server")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def migrated_url(database_url: str) -> str:
+    """URL of a database migrated to head by the real Alembic migrations."""
+    migrations.upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture
+def seeded_url(migrated_url: str) -> str:
+    """URL of a migrated database seeded from ``content/catalog.yml``."""
+    _reseed(migrated_url)
+    return migrated_url
+
+
+@pytest.fixture
+def session_factory(seeded_url: str) -> Iterator[sessionmaker]:
+    """Session factory on the seeded database."""
+    engine = make_engine(seeded_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def _reseed(url: str, catalog_path: Path = DEFAULT_CATALOG) -> SeedReport:
+    """Seed ``url`` from ``catalog_path``; return the seed report."""
+    engine = make_engine(url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            return seed(session, load_catalog(catalog_path))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def unreachable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of a database that cannot be opened or reached."""
+    if request.param == "sqlite":
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("a file where a folder should be\n")
+        return f"sqlite:///{blocker / 'bot.db'}"
+    return f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/nothing"
+
+
+@pytest.fixture
+def use_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Set environment variables for ``get_settings`` and drop cached engines."""
+
+    def apply(**variables: str) -> None:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        reset_engine()
+
+    yield apply
+    get_settings.cache_clear()
+    reset_engine()
+
+
+def _make_tracker(
+    text: str = "",
+    *,
+    intent: str | None = None,
+    entities: Iterable[dict[str, Any]] = (),
+    slots: dict[str, Any] | None = None,
+) -> Tracker:
+    """Build a tracker whose latest user message is ``text``."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0} if intent else {},
+        "entities": list(entities),
+    }
+    return Tracker(
+        sender_id="test-user",
+        slots=slots or {},
+        latest_message=latest,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def _run_action(
+    action: Action, tracker: Tracker
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run ``action``; return the messages it sent and the events it returned."""
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, {})
+    assert isinstance(events, list)
+    return dispatcher.messages, events
+
+
+@pytest.fixture
+def reseed() -> Callable[..., SeedReport]:
+    """``reseed(url, catalog_path=DEFAULT_CATALOG)`` seeds a database."""
+    return _reseed
+
+
+@pytest.fixture
+def make_tracker() -> Callable[..., Tracker]:
+    """``make_tracker(text, intent=, entities=, slots=)`` builds a tracker."""
+    return _make_tracker
+
+
+@pytest.fixture
+def run_action() -> Callable[
+    [Action, Tracker], tuple[list[dict[str, Any]], list[dict[str, Any]]]
+]:
+    """``run_action(action, tracker)`` returns ``(messages, events)``."""
+    return _run_action
