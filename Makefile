@@ -21,7 +21,8 @@ RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 NLP_MODEL := var/nlp/nl_als/meta.json
 MODEL := models/als-assistent.tar.gz
-DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
+LOOKUP := data/nlu/lookups/study.yml
+DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null) $(LOOKUP)
 PROJECT_CODE := $(shell find bot components -name '*.py' 2>/dev/null)
 RESULTS := var/results
 
@@ -51,6 +52,9 @@ db: $(INSTALLED) .env ## Create or upgrade the database and load content/catalog
 	$(PY) -m bot db upgrade
 	$(PY) -m bot db seed
 
+$(LOOKUP): $(INSTALLED) content/catalog.yml
+	$(PY) -m bot lookup
+
 $(MODEL): $(INSTALLED) $(NLP_MODEL) config.yml domain.yml $(DATA_FILES) $(PROJECT_CODE)
 	$(RASA) train --fixed-model-name als-assistent --out models --quiet
 
@@ -77,7 +81,8 @@ types: $(INSTALLED) ## mypy on the project's code
 validate: $(INSTALLED) ## rasa data validate, warnings count as errors
 	$(RASA) data validate --fail-on-warnings --quiet
 
-pytest: setup ## pytest (unit, actions, database, REST conversation)
+pytest: setup ## pytest (unit, actions, database on SQLite and PostgreSQL, REST)
+	scripts/ensure-postgres.sh
 	$(PY) -m pytest
 
 heldout: setup ## Intent accuracy on the held-out test set (must be >= 0.95)

@@ -20,6 +20,7 @@ from bot.db import migrations
 from bot.db.repositories import ContactRepository, StudyRepository
 from bot.db.seed import DEFAULT_CATALOG, CatalogError, load_catalog, seed
 from bot.db.session import make_engine, make_session_factory, session_scope
+from bot.lookup import LOOKUP_FILE, write_lookup
 from bot.settings import get_settings
 
 Handler = Callable[[argparse.Namespace], int]
@@ -158,7 +159,29 @@ def register_db(subparsers: argparse._SubParsersAction) -> None:
     list_parser.set_defaults(handler=_db_list)
 
 
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (register_db,)
+def _lookup(args: argparse.Namespace) -> int:
+    changed = write_lookup(args.output, args.file)
+    state = "written" if changed else "already up to date"
+    sys.stdout.write(f"Study lookup table {state}: {args.output}\n")
+    return 0
+
+
+def register_lookup(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``lookup`` command: the study lookup table from the catalog."""
+    lookup = subparsers.add_parser(
+        "lookup",
+        help="write the study lookup table for training from the catalog",
+        description="Write data/nlu/lookups/study.yml from content/catalog.yml.",
+    )
+    lookup.add_argument("--file", type=Path, default=DEFAULT_CATALOG)
+    lookup.add_argument("--output", type=Path, default=LOOKUP_FILE)
+    lookup.set_defaults(handler=_lookup)
+
+
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    register_db,
+    register_lookup,
+)
 """Functions that each add one top-level command."""
 
 

@@ -28,6 +28,11 @@ GENERAL_ROUTE = (
     "Kijk ook op www.als-centrum.nl."
 )
 
+CONTACT_FOLLOW_UPS: list[Button] = [
+    {"title": "Meedoen aan onderzoek", "payload": "/onderzoek_meedoen"},
+    {"title": "Het ALS-team", "payload": "/faq_zorgteam"},
+    {"title": "Alle onderwerpen", "payload": "/show_topics"},
+]
 ASK_OWN_DOCTOR = "Vraag ernaar bij uw eigen arts of ALS-team."
 
 _STATUS_TEXT = {
@@ -54,21 +59,20 @@ def source_line(sources: Iterable[tuple[str, str, date]]) -> str:
 
     Args:
         sources: ``(name, file, last_reviewed)`` per item shown; repeats are
-            named once and the oldest review date is given.
+            named once and the oldest review date is given. Patients see the
+            readable name; the file stays in the database for maintainers.
 
     Returns:
         The line, without a trailing newline.
     """
     names: list[str] = []
     oldest: date | None = None
-    for name, file, reviewed in sources:
-        label = f"{name} ({file})"
-        if label not in names:
-            names.append(label)
+    for name, _file, reviewed in sources:
+        if name not in names:
+            names.append(name)
         oldest = reviewed if oldest is None else min(oldest, reviewed)
     if not names or oldest is None:
-        name, file = FALLBACK_SOURCE
-        names, oldest = [f"{name} ({file})"], FALLBACK_REVIEWED
+        names, oldest = [FALLBACK_SOURCE[0]], FALLBACK_REVIEWED
     return f"Bron: {'; '.join(names)}. Laatst nagekeken: {format_date(oldest)}."
 
 
@@ -232,7 +236,7 @@ def contact_list(
             "bron. Vraag uw eigen arts of ALS-team hoe u hen bereikt."
         )
     lines.append(source_line(_contact_source(contact) for contact in contacts))
-    return Message(text="\n".join(lines))
+    return Message(text="\n".join(lines), buttons=CONTACT_FOLLOW_UPS)
 
 
 def _general_route(first_line: str) -> Message:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import format_table, main
+from bot.lookup import LOOKUP_FILE, render_lookup, study_lookup_entries
 from bot.settings import PROJECT_ROOT
 
 
@@ -91,3 +92,9 @@ def test_format_table_pads_columns_and_shows_none_as_empty() -> None:
     table = format_table(("a", "bb"), [("x", None), ("yyy", "z")])
 
     assert table.splitlines() == ["a    bb", "---  --", "x", "yyy  z"]
+
+
+def test_committed_study_lookup_matches_the_catalog() -> None:
+    assert LOOKUP_FILE.read_text(encoding="utf-8") == render_lookup(
+        study_lookup_entries()
+    ), "run `python -m bot lookup` after changing study names or aliases"

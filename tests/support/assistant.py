@@ -1,11 +1,17 @@
-"""Start the real assistant (action server + Rasa server) for end-to-end tests."""
+"""Start the real assistant (action server + Rasa server) on free loopback ports.
+
+Used by the end-to-end tests and by the benchmarks in ``bench/``.
+"""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,18 +39,29 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float) ->
             requests.get(url, timeout=1)
             return
         except requests.RequestException:
-            time.sleep(0.3)
+            time.sleep(0.2)
     raise TimeoutError(f"{url} did not come up in {seconds} s")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a process, killing it when it does not stop in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @dataclass
 class RunningAssistant:
-    """Addresses and files of a started assistant."""
+    """Addresses, files and processes of a started assistant."""
 
     rest_url: str
     tracker_db: Path
+    workdir: Path
     rasa: subprocess.Popen[bytes]
     actions: subprocess.Popen[bytes]
+    startup_seconds: float
 
     def say(self, sender: str, message: object) -> list[dict[str, object]]:
         """Send one message over REST and return the bot's replies."""
@@ -56,9 +73,71 @@ class RunningAssistant:
         return replies
 
 
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+@contextmanager
+def start_assistant(workdir: Path, model: Path = MODEL) -> Iterator[RunningAssistant]:
+    """Start both servers with their own databases in ``workdir``; stop on exit."""
+    if not model.exists():
+        raise FileNotFoundError(f"{model} is missing: run `make train`")
+    rasa_port, action_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
+        "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "SANIC_HOST": "127.0.0.1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    python = str(VENV_BIN / "python")
+    for command in (["db", "upgrade"], ["db", "seed"]):
+        subprocess.run(
+            [python, "-m", "bot", *command],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+    logs = workdir / "logs"
+    logs.mkdir(exist_ok=True)
+    started = time.monotonic()
+    actions = subprocess.Popen(
+        [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "actions.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [
+            str(VENV_BIN / "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "rasa.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, 60)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, 180)
+        yield RunningAssistant(
+            rest_url=f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+            tracker_db=workdir / "tracker.db",
+            workdir=workdir,
+            rasa=rasa,
+            actions=actions,
+            startup_seconds=time.monotonic() - started,
+        )
+    finally:
+        stop_process(rasa)
+        stop_process(actions)
