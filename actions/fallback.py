@@ -9,17 +9,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clarify import HUMAN_OFFER_BUTTONS, HUMAN_OFFER_TEXT, clarify
 
-NLU_FALLBACK = "nlu_fallback"
+MISUNDERSTOOD_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 
 
 def count_misunderstood_in_a_row(events: list[dict[str, Any]]) -> int:
-    """Count the latest user messages that fell to the fallback, newest first."""
+    """Count the latest user messages not understood or off-topic, newest first."""
     count = 0
     for event in reversed(events):
         if event.get("event") != "user":
             continue
         intent = (event.get("parse_data") or {}).get("intent") or {}
-        if intent.get("name") != NLU_FALLBACK:
+        if intent.get("name") not in MISUNDERSTOOD_INTENTS:
             break
         count += 1
     return count

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import uuid
 
 import pytest
 
-from tests.support.assistant import RunningAssistant
+from tests.support.assistant import ROOT, RunningAssistant
 
 
 def _text(replies: list[dict[str, object]]) -> str:
@@ -102,3 +105,50 @@ def test_conversation_is_stored_in_the_sql_tracker_store(
     kinds = [row[0] for row in rows]
     assert kinds.count("user") == 2
     assert kinds.count("bot") >= 2
+
+
+def test_edited_catalog_changes_the_answer_without_retraining(
+    assistant: RunningAssistant,
+) -> None:
+    catalog = (ROOT / "content" / "catalog.yml").read_text(encoding="utf-8")
+    assert "Sinds 2009" in catalog
+    edited = assistant.workdir / "catalog-edited.yml"
+    edited.write_text(catalog.replace("Sinds 2009", "Sinds 2009 (test)"), "utf-8")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{assistant.workdir / 'bot.db'}"}
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "bot", "db", "seed", "--file", str(edited)],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        text = _text(assistant.say(_sender(), "wat houdt het MRI-onderzoek in"))
+        assert "Sinds 2009 (test)" in text
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "bot", "db", "seed"],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "wat is diabetes type 2",
+        "hoe laat vertrekt de trein naar utrecht",
+        "kun je een recept voor pannenkoeken geven",
+    ],
+)
+def test_off_topic_questions_get_no_als_answer(
+    assistant: RunningAssistant, message: str
+) -> None:
+    replies = assistant.say(_sender(), message)
+    assert "Bron:" not in _text(replies)
+    assert "/show_topics" in _payloads(replies)
+
+
+def test_three_misunderstood_messages_in_a_row_offer_a_person(
+    assistant: RunningAssistant,
+) -> None:
+    sender = _sender()
+    for message in ["qwerty", "zxcvb", "asdfgh"]:
+        replies = assistant.say(sender, message)
+    assert "/ask_human" in _payloads(replies)
