@@ -79,7 +79,7 @@ types: $(INSTALLED) ## mypy on the project's code
 	$(VENV)/bin/mypy bot actions components
 
 validate: $(INSTALLED) ## rasa data validate, warnings count as errors
-	$(RASA) data validate --fail-on-warnings --quiet
+	scripts/validate.sh
 
 pytest: setup ## pytest (unit, actions, database on SQLite and PostgreSQL, REST)
 	scripts/ensure-postgres.sh

@@ -7,7 +7,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.clarify import HUMAN_OFFER_BUTTONS, HUMAN_OFFER_TEXT, clarify
+from bot.clarify import (
+    HUMAN_OFFER_AFTER,
+    HUMAN_OFFER_BUTTONS,
+    HUMAN_OFFER_TEXT,
+    clarify,
+)
 
 MISUNDERSTOOD_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 
@@ -51,4 +56,23 @@ class ActionClarify(Action):
             dispatcher.utter_message(response=result.response)
         else:
             dispatcher.utter_message(text=result.text, buttons=result.buttons)
+        return []
+
+
+class ActionOfferHuman(Action):
+    """After the off-topic reply, offer a person when nothing was understood thrice."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_offer_human"
+
+    def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Offer a person after three misunderstood messages in a row."""
+        if count_misunderstood_in_a_row(tracker.events) >= HUMAN_OFFER_AFTER:
+            dispatcher.utter_message(text=HUMAN_OFFER_TEXT, buttons=HUMAN_OFFER_BUTTONS)
         return []

@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionClarify
+from actions.fallback import ActionClarify, ActionOfferHuman
 
 
 def _user(text: str, intent: str, ranking: list[dict[str, Any]]) -> dict[str, Any]:
@@ -73,3 +73,15 @@ def test_an_understood_message_resets_the_count() -> None:
     ]
     messages = _run(events)
     assert messages[0].get("response") == "utter_out_of_scope"
+
+
+def test_offer_after_off_topic_only_from_the_third_in_a_row() -> None:
+    off_topic = [_user("hoe laat is het", "out_of_scope", OFF_TOPIC)] * 3
+    for count, expected in [(1, 0), (2, 0), (3, 1)]:
+        events = off_topic[:count]
+        tracker = Tracker(
+            "t", {}, events[-1]["parse_data"], events, False, None, {}, "x"
+        )
+        dispatcher = CollectingDispatcher()
+        ActionOfferHuman().run(dispatcher, tracker, {})
+        assert len(dispatcher.messages) == expected
