@@ -7,6 +7,9 @@ mode="${1:-run}"
 rasa_port="${RASA_PORT:-5005}"
 action_port="${ACTION_PORT:-5055}"
 mkdir -p var/log
+# Rasa 3.6 and its libraries print many deprecation warnings; they tell a nurse
+# or a patient nothing, so they are hidden here (tests and validation keep them).
+export PYTHONWARNINGS="ignore::DeprecationWarning"
 
 SANIC_HOST=127.0.0.1 .venv/bin/python -m rasa_sdk --actions actions --port "$action_port" \
   >var/log/actions.log 2>&1 &

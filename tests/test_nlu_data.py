@@ -14,6 +14,7 @@ from bot.topics import TOPIC_TITLES
 
 ROOT = Path(__file__).resolve().parents[1]
 NEAR_COPY_SCORE = 90
+ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 SAFETY_AND_DIALOGUE = [
     "greet", "thank", "goodbye", "bot_challenge", "ask_human", "medical_advice",
     "emergency", "despair", "out_of_scope", "something_else",
@@ -33,6 +34,7 @@ def _examples(*paths: Path) -> list[tuple[str, str]]:
 
 
 def _normalise(text: str) -> str:
+    text = ENTITY_MARKUP.sub(r"\1", text)
     return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
 
 
