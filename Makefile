@@ -23,10 +23,10 @@ NLP_MODEL := var/nlp/nl_als/meta.json
 MODEL := models/als-assistent.tar.gz
 LOOKUP := data/nlu/lookups/study.yml
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null) $(LOOKUP)
-PROJECT_CODE := $(shell find bot components -name '*.py' 2>/dev/null)
+MODEL_CODE := $(wildcard components/*.py bot/nlp/*.py) bot/safety.py
 RESULTS := var/results
 
-.PHONY: help setup run test lint types validate pytest heldout test-stories \
+.PHONY: help setup run test lint types validate content-lint pytest heldout test-stories \
         db nlp train shell actions lock clean
 
 help: ## List the targets
@@ -55,7 +55,7 @@ db: $(INSTALLED) .env ## Create or upgrade the database and load content/catalog
 $(LOOKUP): $(INSTALLED) content/catalog.yml
 	$(PY) -m bot lookup
 
-$(MODEL): $(INSTALLED) $(NLP_MODEL) config.yml domain.yml $(DATA_FILES) $(PROJECT_CODE)
+$(MODEL): $(INSTALLED) $(NLP_MODEL) config.yml domain.yml $(DATA_FILES) $(MODEL_CODE)
 	$(RASA) train --fixed-model-name als-assistent --out models --quiet
 
 train: $(MODEL) ## Train a model when none exists or the data changed
@@ -75,6 +75,9 @@ lint: $(INSTALLED) ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+content-lint: $(INSTALLED) ## Content linter: sources, length, contact details, readability
+	$(PY) -m bot lint
+
 types: $(INSTALLED) ## mypy on the project's code
 	$(VENV)/bin/mypy bot actions components
 
@@ -92,7 +95,7 @@ heldout: setup ## Intent accuracy on the held-out test set (must be >= 0.95)
 test-stories: setup ## Test stories for every topic and safety path
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --out $(RESULTS)/core --fail-on-prediction-errors --quiet
 
-test: setup lint types validate pytest heldout test-stories ## Set up and run every test
+test: setup lint types validate content-lint pytest heldout test-stories ## Set up and run every test
 	@echo "All tests passed."
 
 lock: ## Regenerate requirements.lock from requirements.in

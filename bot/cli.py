@@ -1,7 +1,9 @@
-"""Command line for maintainers: ``python -m bot db upgrade|seed|list``.
+"""Command line: ``python -m bot db|lookup|ask|review``.
 
 Each top-level command lives in a function (or module) that adds its own
-subparser; add new ones, such as ``ask`` or ``review``, to ``COMMANDS``.
+subparser; add new ones to ``COMMANDS``. ``ask`` loads the trained Rasa model,
+so its Rasa code lives in ``components.nurse_ask`` and is imported only when
+``ask`` runs: importing ``bot`` never imports rasa.
 """
 
 from __future__ import annotations
@@ -9,19 +11,25 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.content_lint import format_report, lint
 from bot.db import migrations
 from bot.db.repositories import ContactRepository, StudyRepository
 from bot.db.seed import DEFAULT_CATALOG, CatalogError, load_catalog, seed
 from bot.db.session import make_engine, make_session_factory, session_scope
+from bot.inbox import LOW_CONFIDENCE, collect, export_candidates, format_inbox
 from bot.lookup import LOOKUP_FILE, write_lookup
-from bot.settings import get_settings
+from bot.review import FORMATS, build_review, default_output, write_review
+from bot.settings import PROJECT_ROOT, get_settings
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -178,9 +186,201 @@ def register_lookup(subparsers: argparse._SubParsersAction) -> None:
     lookup.set_defaults(handler=_lookup)
 
 
+QUIET_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "RASA_TELEMETRY_ENABLED": "false",
+}
+"""Set before rasa is imported; TensorFlow reads its log level on import.
+
+SQLAlchemy is already imported by then, so its 2.0 warning is also filtered.
+"""
+
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "als-assistent.tar.gz"
+DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
+
+
+def _drop_warning(*_args: object, **_kwargs: object) -> None:
+    """Show no warning: libraries imported by rasa re-enable their own filters."""
+
+
+@contextlib.contextmanager
+def _quiet_import(verbose: bool) -> Iterator[None]:
+    """Keep the warnings and logs of importing rasa and TensorFlow off the screen.
+
+    Args:
+        verbose: Only set the environment; show whatever the libraries say.
+
+    Yields:
+        Nothing; the warning filters and the root log level are restored after.
+    """
+    for name, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    if verbose:
+        yield
+        return
+    root = logging.getLogger()
+    level = root.level
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.showwarning = _drop_warning
+        root.setLevel(logging.CRITICAL)
+        try:
+            yield
+        finally:
+            root.setLevel(level)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    with _quiet_import(args.verbose):
+        from components import nurse_ask
+
+    return nurse_ask.run(
+        args.questions,
+        model=args.model,
+        endpoints=args.endpoints,
+        as_json=args.json,
+        verbose=args.verbose,
+    )
+
+
+def register_ask(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``ask`` command: answer questions with the trained model."""
+    ask = subparsers.add_parser(
+        "ask",
+        help="ask the trained assistant; show topic, confidence, answer and source",
+        description=(
+            "Ask the trained assistant one or more questions and show the "
+            "recognised topic, its confidence, the next two candidates, the "
+            "answer with its buttons and its source. Custom actions need the "
+            "action server (`make actions`)."
+        ),
+    )
+    ask.add_argument("questions", nargs="+", metavar="QUESTION")
+    ask.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_MODEL,
+        help="trained model (default: models/als-assistent.tar.gz)",
+    )
+    ask.add_argument(
+        "--endpoints",
+        type=Path,
+        default=DEFAULT_ENDPOINTS,
+        help="endpoints file with the action server (default: endpoints.yml)",
+    )
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument(
+        "--verbose", action="store_true", help="show Rasa's log messages on stderr"
+    )
+    ask.set_defaults(handler=_ask)
+
+
+def _review(args: argparse.Namespace) -> int:
+    output: Path = args.output or default_output(args.format)
+    engine = make_engine(_database_url(args))
+    try:
+        review = build_review(make_session_factory(engine))
+    finally:
+        engine.dispose()
+    write_review(review, output, args.format, args.delimiter)
+    sys.stdout.write(
+        f"Review of {len(review.rows)} topics written to {output} "
+        f"({review.warning_count} warnings).\n"
+    )
+    return 0
+
+
+def register_review(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``review`` command: every topic with examples, answer and source."""
+    review = subparsers.add_parser(
+        "review",
+        help="write a table (HTML or CSV) of every topic, its answer and source",
+        description=(
+            "Write one table of every topic the assistant answers: example "
+            "questions, the answer as the user sees it, buttons, source and "
+            "warnings. Reads domain.yml, data/ and the database; no model needed."
+        ),
+    )
+    review.add_argument("--format", choices=FORMATS, default="html")
+    review.add_argument(
+        "--output",
+        type=Path,
+        help="output file (default: var/review/review.html or .csv)",
+    )
+    review.add_argument(
+        "--delimiter",
+        choices=(",", ";"),
+        default=",",
+        metavar="CHAR",
+        help="CSV field separator (default ','; ';' for Excel with Dutch settings)",
+    )
+    review.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL to use instead of DATABASE_URL",
+    )
+    review.set_defaults(handler=_review)
+
+
+def _lint(args: argparse.Namespace) -> int:
+    report = lint()
+    sys.stdout.write(format_report(report) + "\n")
+    return 0 if report.ok else 1
+
+
+def register_lint(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``lint`` command: the content linter."""
+    parser = subparsers.add_parser(
+        "lint",
+        help="check answers and training data (sources, length, readability)",
+        description="Check every answer and the training data; exit 1 on errors.",
+    )
+    parser.set_defaults(handler=_lint)
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    url = args.tracker_db_url or get_settings().tracker_db_url
+    engine = create_engine(url, future=True)
+    try:
+        items = collect(engine, low_confidence=args.low_confidence)
+    finally:
+        engine.dispose()
+    if args.export:
+        numbers = [int(part) for part in args.export.split(",") if part.strip()]
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(export_candidates(items, numbers), encoding="utf-8")
+        sys.stdout.write(f"{len(numbers)} candidates written to {args.output}\n")
+        return 0
+    sys.stdout.write(format_inbox(items))
+    return 0
+
+
+def register_inbox(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``inbox`` command: the maintainers' review queue."""
+    parser = subparsers.add_parser(
+        "inbox",
+        help="list messages that fell to the fallback, were unsure or got thumbs down",
+        description=(
+            "List user messages to review, grouped by likely topic; "
+            "--export 1,4,7 writes chosen ones as candidate training examples."
+        ),
+    )
+    parser.add_argument("--tracker-db-url", help="instead of TRACKER_DB_URL")
+    parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE)
+    parser.add_argument("--export", help="numbers to export, e.g. 1,4,7")
+    parser.add_argument(
+        "--output", type=Path, default=PROJECT_ROOT / "var" / "inbox" / "candidates.yml"
+    )
+    parser.set_defaults(handler=_inbox)
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     register_db,
     register_lookup,
+    register_lint,
+    register_inbox,
+    register_ask,
+    register_review,
 )
 """Functions that each add one top-level command."""
 

@@ -21,6 +21,8 @@ from bot.db.models import Contact, Study
 
 Button = dict[str, str]
 
+SOURCE_PREFIX = "Bron:"
+"""How the closing source line of every answer starts."""
 FALLBACK_SOURCE = ("Openbare gegevens", "extra-public-facts.md")
 FALLBACK_REVIEWED = date(2026, 11, 25)
 GENERAL_ROUTE = (
@@ -74,6 +76,24 @@ def source_line(sources: Iterable[tuple[str, str, date]]) -> str:
     if not names or oldest is None:
         names, oldest = [FALLBACK_SOURCE[0]], FALLBACK_REVIEWED
     return f"Bron: {'; '.join(names)}. Laatst nagekeken: {format_date(oldest)}."
+
+
+def split_source(text: str) -> tuple[str, str | None]:
+    """Split an answer into its body and its ``Bron: ...`` line.
+
+    Args:
+        text: The answer as the user sees it.
+
+    Returns:
+        The text without the source line, and the last line that starts with
+        ``Bron:`` (``None`` when there is none).
+    """
+    lines = text.split("\n")
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index].strip().startswith(SOURCE_PREFIX):
+            body = "\n".join(lines[:index] + lines[index + 1 :]).strip("\n")
+            return body, lines[index].strip()
+    return text, None
 
 
 def _study_source(study: Study) -> tuple[str, str, date]:
