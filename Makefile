@@ -9,7 +9,8 @@ ACTION_PORT ?= 5055
 RASA_PORT := $(or $(RASA_PORT),5005)
 ACTION_PORT := $(or $(ACTION_PORT),5055)
 ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
-export RASA_PORT ACTION_PORT ACTION_ENDPOINT_URL DATABASE_URL TRACKER_DB_URL LOG_LEVEL
+export RASA_PORT ACTION_PORT ACTION_ENDPOINT_URL DATABASE_URL TRACKER_DB_URL LOG_LEVEL \
+  MODEL_SERVER_PORT
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
@@ -21,13 +22,14 @@ RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 NLP_MODEL := var/nlp/nl_als/meta.json
 MODEL := models/als-assistent.tar.gz
+LIVE_MODEL := var/live/model.tar.gz
 LOOKUP := data/nlu/lookups/study.yml
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null) $(LOOKUP)
 MODEL_CODE := $(wildcard components/*.py bot/nlp/*.py) bot/safety.py
 RESULTS := var/results
 
 .PHONY: help setup run test lint types validate content-lint pytest heldout test-stories \
-        db nlp train shell actions lock clean
+        db nlp model train publish shell actions lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,11 +60,21 @@ $(LOOKUP): $(INSTALLED) content/catalog.yml
 $(MODEL): $(INSTALLED) $(NLP_MODEL) config.yml domain.yml $(DATA_FILES) $(MODEL_CODE)
 	$(RASA) train --fixed-model-name als-assistent --out models --quiet
 
-train: $(MODEL) ## Train a model when none exists or the data changed
+model: $(MODEL) ## Train a model when none exists or the data changed
+
+$(LIVE_MODEL): $(MODEL)
+	$(PY) -m components.model_check $(MODEL)
+	$(PY) -m bot.model_server --publish $(MODEL)
+
+publish: $(LIVE_MODEL) ## Check the trained model and make it live (a running server picks it up)
+
+train: $(INSTALLED) validate content-lint $(MODEL) ## Content loop: validate, lint, train, evaluate, compare, publish
+	$(PY) scripts/evaluate.py --model $(MODEL) --min-accuracy 0.95
+	@$(MAKE) --no-print-directory publish
 
 setup: .env $(INSTALLED) $(NLP_MODEL) db $(MODEL) ## Every set-up step, no start
 
-run: setup ## Set up and start the assistant (REST at /webhooks/rest/webhook)
+run: setup $(LIVE_MODEL) ## Set up and start the assistant (REST at /webhooks/rest/webhook)
 	scripts/run.sh
 
 actions: setup ## Start only the action server
@@ -89,8 +101,7 @@ pytest: setup ## pytest (unit, actions, database on SQLite and PostgreSQL, REST)
 	$(PY) -m pytest
 
 heldout: setup ## Intent accuracy on the held-out test set (must be >= 0.95)
-	$(RASA) test nlu --nlu tests/nlu/heldout.yml --model $(MODEL) --out $(RESULTS)/heldout --quiet
-	$(PY) scripts/check_nlu_report.py $(RESULTS)/heldout/intent_report.json --min-accuracy 0.95
+	$(PY) scripts/evaluate.py --model $(MODEL) --min-accuracy 0.95
 
 test-stories: setup ## Test stories for every topic and safety path
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --out $(RESULTS)/core --fail-on-prediction-errors --quiet

@@ -101,8 +101,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=LIVE_MODEL)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument(
+        "--publish", type=Path, help="make this model live, then exit (no server)"
+    )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
+    if arguments.publish:
+        live = publish(arguments.publish, arguments.file)
+        logger.info("published %s as %s", arguments.publish, live)
+        return
     serve(arguments.file, arguments.port)
 
 
