@@ -20,15 +20,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
+WEBCHAT_INSTALLED := webchat/node_modules/.installed
 NLP_MODEL := var/nlp/nl_als/meta.json
 MODEL := models/als-assistent.tar.gz
 LIVE_MODEL := var/live/model.tar.gz
 LOOKUP := data/nlu/lookups/study.yml
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null) $(LOOKUP)
-MODEL_CODE := $(wildcard components/*.py bot/nlp/*.py) bot/safety.py
+MODEL_CODE := components/intent_classifier.py components/safety_gate.py \
+  $(wildcard bot/nlp/*.py) bot/safety.py
 RESULTS := var/results
 
-.PHONY: help setup run test lint types validate content-lint pytest heldout test-stories \
+.PHONY: help setup run webchat test lint types validate content-lint pytest heldout test-stories \
         db nlp model train publish shell actions lock clean
 
 help: ## List the targets
@@ -49,6 +51,12 @@ $(NLP_MODEL): $(INSTALLED) $(shell find bot/nlp -name '*.py')
 	$(PY) -m bot.nlp.pipeline
 
 nlp: $(NLP_MODEL) ## Build the project's Dutch spaCy pipeline
+
+$(WEBCHAT_INSTALLED): webchat/package.json webchat/package-lock.json
+	npm ci --prefix webchat --no-audit --no-fund
+	@touch $@
+
+webchat: $(WEBCHAT_INSTALLED) ## Install the web chat's npm packages from its lock file
 
 db: $(INSTALLED) .env ## Create or upgrade the database and load content/catalog.yml
 	$(PY) -m bot db upgrade
@@ -72,7 +80,7 @@ train: $(INSTALLED) validate content-lint $(MODEL) ## Content loop: validate, li
 	$(PY) scripts/evaluate.py --model $(MODEL) --min-accuracy 0.95
 	@$(MAKE) --no-print-directory publish
 
-setup: .env $(INSTALLED) $(NLP_MODEL) db $(MODEL) ## Every set-up step, no start
+setup: .env $(INSTALLED) $(WEBCHAT_INSTALLED) $(NLP_MODEL) db $(MODEL) ## Every set-up step, no start
 
 run: setup $(LIVE_MODEL) ## Set up and start the assistant (REST at /webhooks/rest/webhook)
 	scripts/run.sh
@@ -98,6 +106,7 @@ validate: $(INSTALLED) ## rasa data validate, warnings count as errors
 
 pytest: setup ## pytest (unit, actions, database on SQLite and PostgreSQL, REST)
 	scripts/ensure-postgres.sh
+	scripts/ensure-chromium.sh
 	$(PY) -m pytest
 
 heldout: setup ## Intent accuracy on the held-out test set (must be >= 0.95)

@@ -33,6 +33,7 @@ from bot.db.session import (
     session_scope,
 )
 from bot.settings import get_settings
+from tests.support.assistant import MODEL, RunningAssistant, start_assistant
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DATABASES = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql))
@@ -255,3 +256,12 @@ def run_action() -> Callable[
 ]:
     """``run_action(action, tracker)`` returns ``(messages, events)``."""
     return _run_action
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+    """The trained assistant, really started once for all end-to-end tests."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make model` (make test does it)")
+    with start_assistant(tmp_path_factory.mktemp("assistant")) as running:
+        yield running

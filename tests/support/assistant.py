@@ -56,6 +56,7 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 class RunningAssistant:
     """Addresses, files and processes of a started assistant."""
 
+    base_url: str
     rest_url: str
     tracker_db: Path
     workdir: Path
@@ -73,11 +74,46 @@ class RunningAssistant:
         return replies
 
 
+def _serve_live_model(
+    live: Path, workdir: Path, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start the model server for ``live``; return it and an endpoints file."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(VENV_BIN / "python"), "-m", "bot.model_server"]
+        + ["--file", str(live), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=(workdir / "logs" / "model-server.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        (ROOT / "endpoints.yml").read_text(encoding="utf-8")
+        + f"\nmodels:\n  url: http://127.0.0.1:{port}/model.tar.gz\n"
+        + "  wait_time_between_pulls: 2\n",
+        encoding="utf-8",
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    return server, endpoints
+
+
 @contextmanager
-def start_assistant(workdir: Path, model: Path = MODEL) -> Iterator[RunningAssistant]:
-    """Start both servers with their own databases in ``workdir``; stop on exit."""
+def start_assistant(
+    workdir: Path, model: Path = MODEL, live_model: Path | None = None
+) -> Iterator[RunningAssistant]:
+    """Start both servers with their own databases in ``workdir``; stop on exit.
+
+    With ``live_model``, Rasa pulls its model from the project's model server
+    serving that file (as ``make run`` does), instead of loading ``model``.
+    """
     if not model.exists():
-        raise FileNotFoundError(f"{model} is missing: run `make train`")
+        raise FileNotFoundError(f"{model} is missing: run `make model`")
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -107,21 +143,15 @@ def start_assistant(workdir: Path, model: Path = MODEL) -> Iterator[RunningAssis
         stdout=(logs / "actions.log").open("wb"),
         stderr=subprocess.STDOUT,
     )
+    model_server = None
+    model_args = ["--model", str(model), "--endpoints", "endpoints.yml"]
+    if live_model is not None:
+        model_server, endpoints = _serve_live_model(live_model, workdir, env)
+        model_args = ["--endpoints", str(endpoints)]
     rasa = subprocess.Popen(
-        [
-            str(VENV_BIN / "rasa"),
-            "run",
-            "--model",
-            str(model),
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(rasa_port),
-        ],  # fmt: skip
+        [str(VENV_BIN / "rasa"), "run", *model_args]
+        + ["--credentials", "credentials.yml", "--interface", "127.0.0.1"]
+        + ["--port", str(rasa_port)],
         cwd=ROOT,
         env=env,
         stdout=(logs / "rasa.log").open("wb"),
@@ -131,6 +161,7 @@ def start_assistant(workdir: Path, model: Path = MODEL) -> Iterator[RunningAssis
         wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, 60)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, 180)
         yield RunningAssistant(
+            base_url=f"http://127.0.0.1:{rasa_port}",
             rest_url=f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             tracker_db=workdir / "tracker.db",
             workdir=workdir,
@@ -141,3 +172,5 @@ def start_assistant(workdir: Path, model: Path = MODEL) -> Iterator[RunningAssis
     finally:
         stop_process(rasa)
         stop_process(actions)
+        if model_server is not None:
+            stop_process(model_server)
