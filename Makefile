@@ -31,7 +31,7 @@ MODEL_CODE := components/intent_classifier.py components/safety_gate.py \
 RESULTS := var/results
 
 .PHONY: help setup run webchat test lint types validate content-lint pytest heldout test-stories \
-        db nlp model train publish shell actions lock clean
+        db nlp model train publish eval shell actions lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,6 +79,12 @@ publish: $(LIVE_MODEL) ## Check the trained model and make it live (a running se
 train: $(INSTALLED) validate content-lint $(MODEL) ## Content loop: validate, lint, train, evaluate, compare, publish
 	$(PY) scripts/evaluate.py --model $(MODEL) --min-accuracy 0.95
 	@$(MAKE) --no-print-directory publish
+
+eval: $(INSTALLED) $(NLP_MODEL) ## Cross-validation on the training data; report and plots in var/reports/crossval
+	rm -rf var/reports/crossval
+	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 \
+	  --out var/reports/crossval --quiet
+	$(PY) scripts/crossval_summary.py var/reports/crossval
 
 setup: .env $(INSTALLED) $(WEBCHAT_INSTALLED) $(NLP_MODEL) db $(MODEL) ## Every set-up step, no start
 

@@ -25,6 +25,15 @@ class Settings:
         rasa_port: Port of the Rasa server.
         action_port: Port of the custom action server.
         log_level: Name of the logging level, e.g. ``INFO``.
+        allowed_origins: Web origins allowed to use the chat channels.
+        max_message_chars: Longest user message accepted; longer ones get a
+            polite reply instead of an answer.
+        rate_limit_per_minute: Messages one conversation may send per minute.
+        retention_days: Conversations older than this are deleted by
+            ``python -m bot privacy purge``.
+        action_server_token: Shared secret Rasa sends to the action server;
+            empty means no check (local development only).
+        action_timeout_seconds: How long Rasa waits for a custom action.
     """
 
     database_url: str
@@ -32,6 +41,32 @@ class Settings:
     rasa_port: int
     action_port: int
     log_level: str
+    allowed_origins: tuple[str, ...] = ()
+    max_message_chars: int = 1000
+    rate_limit_per_minute: int = 20
+    retention_days: int = 30
+    action_server_token: str = ""
+    action_timeout_seconds: float = 5.0
+
+
+def _number(name: str, default: float, minimum: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _origins(rasa_port: int) -> tuple[str, ...]:
+    raw = os.environ.get("ALLOWED_ORIGINS", "").strip()
+    if raw:
+        return tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin)
+    return (f"http://localhost:{rasa_port}", f"http://127.0.0.1:{rasa_port}")
 
 
 def _sqlite_url(filename: str) -> str:
@@ -70,10 +105,17 @@ def get_settings() -> Settings:
     if not (database_url and tracker_db_url):
         with contextlib.suppress(OSError):
             VAR_DIR.mkdir(parents=True, exist_ok=True)
+    rasa_port = _port("RASA_PORT", 5005)
     return Settings(
         database_url=database_url or _sqlite_url("bot.db"),
         tracker_db_url=tracker_db_url or _sqlite_url("tracker.db"),
-        rasa_port=_port("RASA_PORT", 5005),
+        rasa_port=rasa_port,
         action_port=_port("ACTION_PORT", 5055),
         log_level=(os.environ.get("LOG_LEVEL") or "INFO").upper(),
+        allowed_origins=_origins(rasa_port),
+        max_message_chars=int(_number("MAX_MESSAGE_CHARS", 1000, 1)),
+        rate_limit_per_minute=int(_number("RATE_LIMIT_PER_MINUTE", 20, 1)),
+        retention_days=int(_number("RETENTION_DAYS", 30, 1)),
+        action_server_token=os.environ.get("ACTION_SERVER_TOKEN", "").strip(),
+        action_timeout_seconds=_number("ACTION_TIMEOUT_SECONDS", 5.0, 0.5),
     )
