@@ -31,7 +31,8 @@ MODEL_CODE := components/intent_classifier.py components/safety_gate.py \
 RESULTS := var/results
 
 .PHONY: help setup run webchat test lint types validate content-lint pytest heldout test-stories \
-        db nlp model train publish eval shell actions lock clean
+        db nlp model train publish eval shell actions lock clean \
+        bench bench-quick bench-latency bench-accuracy bench-train webchat
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -123,6 +124,21 @@ test-stories: setup ## Test stories for every topic and safety path
 
 test: setup lint types validate content-lint pytest heldout test-stories ## Set up and run every test
 	@echo "All tests passed."
+
+bench: setup ## Run every benchmark and record bench/results.md (5 to 15 min)
+	$(PY) -m bench
+
+bench-quick: setup ## Benchmarks without the slow DIET baseline
+	$(PY) -m bench --skip-diet
+
+bench-latency: setup ## REST turn latency, 1 and 20 conversations
+	$(PY) -m bench.latency
+
+bench-accuracy: setup ## Held-out accuracy against the rasa init and sklearn baselines
+	$(PY) -m bench.accuracy
+
+bench-train: setup ## Full and incremental training times
+	$(PY) -m bench.train
 
 lock: ## Regenerate requirements.lock from requirements.in
 	$(PY) -m pip install --quiet -r requirements.in

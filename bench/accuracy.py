@@ -1,0 +1,282 @@
+"""Held-out intent accuracy of the project's pipeline against two baselines.
+
+In one run, on the same training data (``data/``) and the same held-out set
+(``tests/nlu/heldout.yml``):
+
+- ``project``: the project's ``config.yml``;
+- ``rasa-init``: the NLU pipeline ``rasa init`` generates in Rasa 3.6 (DIET),
+  with ``language: nl``; ``--skip-diet`` leaves it out for a quick run;
+- ``sklearn``: TF-IDF (word 1-2 grams + char_wb 2-5 grams) and logistic
+  regression from scikit-learn on the raw text, no spaCy, no Rasa.
+
+The Rasa pipelines are trained with ``rasa train nlu`` (empty training cache)
+and scored with ``rasa test nlu``, which counts the classifier's top intent even
+when the fallback would have answered. Training time is the wall time of the
+command, Rasa's start-up included.
+
+Usage: ``.venv/bin/python -m bench.accuracy [--skip-diet]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import ROOT, VENV_BIN, rasa_env, record, run_logged, table, write
+
+HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+DATA = ROOT / "data"
+PROJECT_CONFIG = ROOT / "config.yml"
+ACCURACY_FLOOR = 0.95
+
+RASA_INIT_CONFIG = """\
+# The NLU pipeline `rasa init` generates in Rasa 3.6 (rasa/engine/recipes/
+# config_files/default_config.yml), language set to Dutch.
+recipe: default.v1
+assistant_id: bench-rasa-init
+language: nl
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: RegexFeaturizer
+  - name: LexicalSyntacticFeaturizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: DIETClassifier
+    epochs: 100
+    constrain_similarities: true
+  - name: EntitySynonymMapper
+  - name: ResponseSelector
+    epochs: 100
+    constrain_similarities: true
+  - name: FallbackClassifier
+    threshold: 0.3
+    ambiguity_threshold: 0.1
+"""
+
+
+@dataclass
+class Score:
+    """Held-out scores and training time of one system."""
+
+    name: str
+    description: str
+    train_s: float
+    accuracy: float
+    macro_f1: float
+    weighted_f1: float
+    errors: int
+
+
+def rasa_system(
+    name: str, description: str, config: Path, workdir: Path, cache: Path
+) -> Score:
+    """Train ``config`` with ``rasa train nlu``; score it with ``rasa test nlu``."""
+    env = {**rasa_env(), "RASA_CACHE_DIRECTORY": str(cache / name)}
+    rasa = str(VENV_BIN / "rasa")
+    models = workdir / "models"
+    write(f"{name}: rasa train nlu --config {config} ...")
+    train_s, _ = run_logged(
+        [
+            rasa, "train", "nlu", "--config", str(config), "--nlu", str(DATA),
+            "--out", str(models), "--fixed-model-name", name,
+        ],
+        workdir / f"{name}-train.log",
+        env=env,
+    )  # fmt: skip
+    out = workdir / f"{name}-test"
+    write(f"{name}: rasa test nlu --nlu {HELDOUT.relative_to(ROOT)} ...")
+    run_logged(
+        [
+            rasa, "test", "nlu", "--nlu", str(HELDOUT),
+            "--model", str(models / f"{name}.tar.gz"), "--out", str(out), "--no-plot",
+        ],
+        workdir / f"{name}-test.log",
+        env=env,
+    )  # fmt: skip
+    report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+    errors_file = out / "intent_errors.json"
+    errors = (
+        len(json.loads(errors_file.read_text(encoding="utf-8")))
+        if errors_file.exists()
+        else 0
+    )
+    return Score(
+        name,
+        description,
+        train_s,
+        float(report["accuracy"]),
+        float(report["macro avg"]["f1-score"]),
+        float(report["weighted avg"]["f1-score"]),
+        errors,
+    )
+
+
+def load_examples(path: Path) -> tuple[list[str], list[str]]:
+    """Return the texts and intents of the NLU examples under ``path``."""
+    import rasa.shared.data
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    files = sorted(
+        rasa.shared.data.get_data_files([str(path)], rasa.shared.data.is_nlu_file)
+    )
+    data = TrainingData().merge(*(load_data(file) for file in files))
+    examples = data.intent_examples
+    return [str(e.get("text")) for e in examples], [
+        str(e.get("intent")) for e in examples
+    ]
+
+
+def sklearn_system() -> Score:
+    """Train and score TF-IDF + logistic regression on the raw text."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.pipeline import make_pipeline, make_union
+
+    texts, intents = load_examples(DATA)
+    test_texts, test_intents = load_examples(HELDOUT)
+    model = make_pipeline(
+        make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2)),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)),
+        ),
+        LogisticRegression(max_iter=1000, random_state=0),
+    )
+    write(f"sklearn: fitting on {len(texts)} examples ...")
+    started = time.perf_counter()
+    model.fit(texts, intents)
+    train_s = time.perf_counter() - started
+    predicted = list(model.predict(test_texts))
+    return Score(
+        "sklearn",
+        "TfidfVectorizer word 1-2 + char_wb 2-5, LogisticRegression (defaults)",
+        train_s,
+        float(accuracy_score(test_intents, predicted)),
+        float(f1_score(test_intents, predicted, average="macro")),
+        float(f1_score(test_intents, predicted, average="weighted")),
+        sum(t != p for t, p in zip(test_intents, predicted, strict=True)),
+    )
+
+
+def ratio(project: float, other: float, same: bool) -> str:
+    """Return ``project / other`` formatted, or a dash for the project's own row."""
+    return "—" if same else f"{project / other:.3f}"
+
+
+def report(scores: list[Score], train_examples: int, test_examples: int) -> str:
+    """Return the Markdown body of this run for ``results.md``."""
+    project = scores[0]
+    rows = [
+        [
+            f"{score.name}: {score.description}",
+            f"{score.train_s:.1f}",
+            f"{score.accuracy:.3f}",
+            f"{score.macro_f1:.3f}",
+            f"{score.weighted_f1:.3f}",
+            str(score.errors),
+            ratio(project.accuracy, score.accuracy, score is project),
+            ratio(project.macro_f1, score.macro_f1, score is project),
+        ]
+        for score in scores
+    ]
+    header = [
+        "system",
+        "training s",
+        "accuracy",
+        "macro-F1",
+        "weighted-F1",
+        "wrong",
+        "accuracy project/this",
+        "macro-F1 project/this",
+    ]
+    baselines = scores[1:]
+    above = all(project.accuracy > score.accuracy for score in baselines)
+    met = project.accuracy >= ACCURACY_FLOOR and above
+    names = ", ".join(score.name for score in baselines)
+    return (
+        table(header, rows)
+        + f"\nHeld-out set: {test_examples} examples (`tests/nlu/heldout.yml`); "
+        f"training data: {train_examples} examples (`data/`). Floor: project "
+        f"accuracy ≥{ACCURACY_FLOOR} and above every baseline ({names}): "
+        f"{'met' if met else 'NOT met'}. Rasa training times are the wall time of "
+        "`rasa train nlu` with an empty training cache, Rasa's start-up (about "
+        "10 s) included; the sklearn time is the fit alone. DIET's results vary "
+        "from run to run (no fixed random seed in the default pipeline).\n"
+    )
+
+
+def score_all(workdir: Path, skip_diet: bool) -> list[Score]:
+    """Train and score the project first, then each baseline."""
+    cache = workdir / "cache"
+    scores = [
+        rasa_system(
+            "project",
+            "`config.yml` (spaCy nl_als, counts, TF-IDF + logistic regression)",
+            PROJECT_CONFIG,
+            workdir,
+            cache,
+        )
+    ]
+    if not skip_diet:
+        config = workdir / "rasa-init-config.yml"
+        config.write_text(RASA_INIT_CONFIG, encoding="utf-8")
+        scores.append(
+            rasa_system(
+                "rasa-init",
+                "`rasa init` pipeline (DIET 100 epochs)",
+                config,
+                workdir,
+                cache,
+            )
+        )
+    scores.append(sklearn_system())
+    return scores
+
+
+def main() -> None:
+    """Train and score every system, print one line each and record the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--skip-diet", action="store_true", help="leave out the rasa init pipeline"
+    )
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not write bench/results.md"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the models, reports and logs"
+    )
+    arguments = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-accuracy-"))
+    try:
+        scores = score_all(workdir, skip_diet=arguments.skip_diet)
+    finally:
+        if arguments.keep:
+            write(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    project = scores[0]
+    for score in scores:
+        write(
+            f"{score.name:10} train_s={score.train_s:.1f} accuracy={score.accuracy:.3f}"
+            f" macro_f1={score.macro_f1:.3f} wrong={score.errors} "
+            f"ratio_accuracy={project.accuracy / score.accuracy:.3f} "
+            f"ratio_macro_f1={project.macro_f1 / score.macro_f1:.3f}"
+        )
+    if not arguments.no_record:
+        train_examples = len(load_examples(DATA)[0])
+        test_examples = len(load_examples(HELDOUT)[0])
+        record("accuracy", report(scores, train_examples, test_examples))
+        write("recorded in bench/results.md")
+
+
+if __name__ == "__main__":
+    main()
