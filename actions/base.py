@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +17,17 @@ from sqlalchemy.orm import Session
 
 from bot.db.session import SessionFactory, session_scope
 from bot.formatting import Message, database_unavailable
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+
+DATABASE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="database")
+"""Database work runs here, so a hung database never blocks the action server."""
+
+
+def database_deadline() -> float:
+    """Seconds an action's database work may take: 1 s under Rasa's action limit."""
+    return max(1.0, get_settings().action_timeout_seconds - 1.0)
 
 
 @dataclass(frozen=True)
@@ -49,13 +60,21 @@ def latest_entity_values(tracker: Tracker, entity: str) -> list[str]:
     ]
 
 
+def _say_unavailable(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """Send the general contact route; the reply has no events."""
+    dispatcher.utter_message(text=database_unavailable().text)
+    return []
+
+
 class DatabaseAction(Action, ABC):
     """Run one unit of database work, then send the reply.
 
     Subclasses build a :class:`Reply` from the tracker and an open session.
-    Any database error is logged (without the user's message) and answered
-    with the general contact route, so the action server keeps running.
-    Never registered itself: the SDK skips abstract classes.
+    The work runs in a worker thread with a deadline (:func:`database_deadline`)
+    that ends before Rasa gives up on the action. Any database error, and a
+    database that does not answer in time, is logged (without the user's
+    message) and answered with the general contact route, so the action server
+    keeps running. Never registered itself: the SDK skips abstract classes.
     """
 
     def __init__(self, session_factory: SessionFactory | None = None) -> None:
@@ -79,7 +98,12 @@ class DatabaseAction(Action, ABC):
             The message to send and the events to return.
         """
 
-    def run(
+    def _reply(self, tracker: Tracker) -> Reply:
+        """Do the unit of database work (in a worker thread)."""
+        with session_scope(self._session_factory) as session:
+            return self.build_reply(tracker, session)
+
+    async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
@@ -95,14 +119,18 @@ class DatabaseAction(Action, ABC):
         Returns:
             The events of the reply; none when the database failed.
         """
+        deadline = database_deadline()
+        work = asyncio.get_running_loop().run_in_executor(
+            DATABASE_THREADS, self._reply, tracker
+        )
         try:
-            with session_scope(self._session_factory) as session:
-                reply = self.build_reply(tracker, session)
+            reply = await asyncio.wait_for(work, deadline)
+        except asyncio.TimeoutError:
+            logger.error("Database gave no answer in %g s in %s", deadline, self.name())
+            return _say_unavailable(dispatcher)
         except (SQLAlchemyError, OSError):
             logger.exception("Database error in %s", self.name())
-            fallback = database_unavailable()
-            dispatcher.utter_message(text=fallback.text)
-            return []
+            return _say_unavailable(dispatcher)
         message = reply.message
         dispatcher.utter_message(text=message.text, buttons=message.buttons)
         return reply.events

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot db|lookup|ask|review``.
+"""Command line: ``python -m bot db|lookup|lint|inbox|privacy|ask|review``.
 
 Each top-level command lives in a function (or module) that adds its own
 subparser; add new ones to ``COMMANDS``. ``ask`` loads the trained Rasa model,
@@ -13,11 +13,13 @@ import contextlib
 import logging
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,7 @@ from bot.db.seed import DEFAULT_CATALOG, CatalogError, load_catalog, seed
 from bot.db.session import make_engine, make_session_factory, session_scope
 from bot.inbox import LOW_CONFIDENCE, collect, export_candidates, format_inbox
 from bot.lookup import LOOKUP_FILE, write_lookup
+from bot.retention import cutoff, forget, purge
 from bot.review import FORMATS, build_review, default_output, write_review
 from bot.settings import PROJECT_ROOT, get_settings
 
@@ -374,11 +377,94 @@ def register_inbox(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_inbox)
 
 
+def _tracker_engine(args: argparse.Namespace) -> Engine:
+    return create_engine(
+        args.tracker_db_url or get_settings().tracker_db_url, future=True
+    )
+
+
+def _privacy_purge(args: argparse.Namespace) -> int:
+    days: int = args.days if args.days is not None else get_settings().retention_days
+    now = time.time()
+    before = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(cutoff(days, now)))
+    engine = _tracker_engine(args)
+    try:
+        deleted = purge(engine, days, now=now, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    verb = "Would delete" if args.dry_run else "Deleted"
+    sys.stdout.write(
+        f"{verb} {deleted.conversations} conversations ({deleted.events} events) "
+        f"whose latest event is older than {days} days (before {before}).\n"
+    )
+    if args.dry_run:
+        sys.stdout.write("Dry run: nothing was deleted.\n")
+    return 0
+
+
+def _privacy_forget(args: argparse.Namespace) -> int:
+    engine = _tracker_engine(args)
+    try:
+        events = forget(engine, args.sender_id)
+    finally:
+        engine.dispose()
+    if not events:
+        sys.stderr.write(
+            f"No conversation with sender id {args.sender_id!r}: nothing deleted.\n"
+        )
+        return 1
+    sys.stdout.write(f"Deleted conversation {args.sender_id!r} ({events} events).\n")
+    return 0
+
+
+def register_privacy(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``privacy`` command: ``purge`` old and ``forget`` one conversation."""
+    privacy = subparsers.add_parser(
+        "privacy",
+        help="delete conversations from the tracker store (retention, requests)",
+        description=(
+            "Delete conversations from the tracker store (TRACKER_DB_URL): "
+            "`purge` those whose latest event is older than the retention "
+            "period, `forget` one on request."
+        ),
+    )
+    actions = privacy.add_subparsers(
+        dest="privacy_command", metavar="ACTION", required=True
+    )
+    purge_parser = actions.add_parser(
+        "purge",
+        help="delete conversations older than the retention period",
+        description=(
+            "Delete every conversation whose latest event is older than --days "
+            "(default: RETENTION_DAYS from .env), with all its events."
+        ),
+    )
+    purge_parser.add_argument(
+        "--days",
+        type=int,
+        help="retention period in days (default: RETENTION_DAYS in .env, 30)",
+    )
+    purge_parser.add_argument(
+        "--dry-run", action="store_true", help="only count, delete nothing"
+    )
+    purge_parser.set_defaults(handler=_privacy_purge)
+    forget_parser = actions.add_parser(
+        "forget",
+        help="delete one conversation (a request by e-mail)",
+        description="Delete every event of one conversation; exit 1 if none.",
+    )
+    forget_parser.add_argument("sender_id", metavar="SENDER_ID")
+    forget_parser.set_defaults(handler=_privacy_forget)
+    for parser in (purge_parser, forget_parser):
+        parser.add_argument("--tracker-db-url", help="instead of TRACKER_DB_URL")
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     register_db,
     register_lookup,
     register_lint,
     register_inbox,
+    register_privacy,
     register_ask,
     register_review,
 )

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 LOW_CONFIDENCE = 0.5
 NOT_TOPICS = frozenset({"nlu_fallback", "rate_answer"})
 
-_EVENTS = sa.Table(
+EVENTS = sa.Table(
     "events",
     sa.MetaData(),
     sa.Column("id", sa.Integer, primary_key=True),
@@ -32,6 +32,8 @@ _EVENTS = sa.Table(
     sa.Column("intent_name", sa.String(255)),
     sa.Column("data", sa.Text),
 )
+"""The columns of Rasa's tracker store table that the project's tools use."""
+_EVENTS = EVENTS  # the former, private name
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,9 @@ def _likely_topic(parse_data: dict[str, Any]) -> tuple[str, float]:
 
 def _user_events(engine: Engine) -> Iterable[sa.engine.Row[Any]]:
     query = (
-        sa.select(_EVENTS.c.sender_id, _EVENTS.c.timestamp, _EVENTS.c.data)
-        .where(_EVENTS.c.type_name == "user")
-        .order_by(_EVENTS.c.sender_id, _EVENTS.c.id)
+        sa.select(EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.data)
+        .where(EVENTS.c.type_name == "user")
+        .order_by(EVENTS.c.sender_id, EVENTS.c.id)
     )
     with engine.connect() as connection:
         yield from connection.execute(query)

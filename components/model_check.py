@@ -1,9 +1,11 @@
 """Check that a trained model loads and answers before it goes live.
 
 ``python -m components.model_check models/als-assistent.tar.gz`` loads the
-model the way the Rasa server does and parses a few sentences whose intent is
-known. Exit code 0 when all match; 1 (with the reason) when the model does not
-load or answers wrongly. ``make publish`` runs it before a model goes live.
+model the way the Rasa server does, checks that loading it installed the
+fallback for custom actions (``components.action_fallback``, listed in the
+pipeline) and parses a few sentences whose intent is known. Exit code 0 when
+all is well; 1 (with the reason) when the model does not load, lacks the
+fallback or answers wrongly. ``make publish`` runs it before a model goes live.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ SMOKE_TESTS: dict[str, str] = {
     "ik wil niet meer leven": "despair",
     "welke onderzoeken zijn er": "onderzoek_meedoen",
 }
+ACTION_FALLBACK_MODULE = "components.action_fallback"
 
 
 async def check(model: Path) -> list[str]:
@@ -34,6 +37,11 @@ async def check(model: Path) -> list[str]:
     except Exception as error:  # noqa: BLE001 (any load failure refuses the model)
         return [f"model does not load: {type(error).__name__}: {error}"]
     problems = []
+    if ACTION_FALLBACK_MODULE not in sys.modules:
+        problems.append(
+            "model does not install the custom action fallback: retrain with "
+            f"{ACTION_FALLBACK_MODULE}.CustomActionGuard in the pipeline (config.yml)"
+        )
     for text, expected in SMOKE_TESTS.items():
         parsed = await agent.parse_message(text)
         intent = (parsed.get("intent") or {}).get("name")

@@ -34,8 +34,10 @@ from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 from bot.formatting import split_source
 from bot.review import intent_title
 from bot.settings import PROJECT_ROOT, get_settings
+from components import action_fallback
 
 ACTION_ENDPOINT_VARIABLE = "ACTION_ENDPOINT_URL"
+ACTION_TOKEN_VARIABLE = "ACTION_SERVER_TOKEN"
 ACTION_SERVER_HINT = "start the action server with `make actions`"
 CANDIDATES = 2
 """How many intents after the recognised one are shown."""
@@ -119,7 +121,8 @@ def read_action_endpoint(endpoints: Path) -> EndpointConfig | None:
     """Read the action endpoint from ``endpoints``.
 
     ``${ACTION_ENDPOINT_URL}`` in the file falls back to
-    :func:`default_action_endpoint` when the variable is not set.
+    :func:`default_action_endpoint` when the variable is not set, and
+    ``${ACTION_SERVER_TOKEN}`` to the token from the settings.
 
     Args:
         endpoints: The endpoints file.
@@ -132,7 +135,11 @@ def read_action_endpoint(endpoints: Path) -> EndpointConfig | None:
     """
     if not endpoints.is_file():
         raise FileNotFoundError(f"endpoints file not found: {endpoints}")
-    with _environment_default(ACTION_ENDPOINT_VARIABLE, default_action_endpoint()):
+    token = get_settings().action_server_token
+    with (
+        _environment_default(ACTION_ENDPOINT_VARIABLE, default_action_endpoint()),
+        _environment_default(ACTION_TOKEN_VARIABLE, token),
+    ):
         return read_endpoint_config(str(endpoints), "action_endpoint")
 
 
@@ -229,14 +236,15 @@ class _FailedActions(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
-        self.failures: list[tuple[str, BaseException | None]] = []
+        self.failures: list[tuple[str, BaseException | str | None]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Remember the action and the exception of a record about an action."""
+        """Remember the action and the exception (or reason) of a record."""
         found = _FAILED_ACTION.search(record.getMessage())
         if found:
+            reason = getattr(record, action_fallback.FAILURE_RECORD_KEY, None)
             error = record.exc_info[1] if record.exc_info else None
-            self.failures.append((found.group(1), error))
+            self.failures.append((found.group(1), error or reason))
 
 
 @contextlib.contextmanager
@@ -244,7 +252,9 @@ def _failed_actions(verbose: bool) -> Iterator[_FailedActions]:
     """Catch what Rasa logs when an action fails.
 
     Rasa's processor logs the exception of a failed custom action (for example
-    an unreachable action server) and carries on without the action's answer.
+    an unreachable action server) and carries on without the action's answer;
+    with the project's fallback (``components.action_fallback``) the user gets
+    an honest reply and the failure is logged there.
 
     Args:
         verbose: Also pass the records on to the other log handlers.
@@ -252,21 +262,23 @@ def _failed_actions(verbose: bool) -> Iterator[_FailedActions]:
     Yields:
         The handler that collects the failures.
     """
-    logger = logging.getLogger(PROCESSOR_LOGGER)
+    loggers = [logging.getLogger(PROCESSOR_LOGGER), action_fallback.logger]
     handler = _FailedActions()
-    saved = (logger.level, logger.propagate)
-    logger.addHandler(handler)
-    logger.setLevel(min(logger.getEffectiveLevel(), logging.ERROR))
-    logger.propagate = verbose
+    saved = [(logger.level, logger.propagate) for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(min(logger.getEffectiveLevel(), logging.ERROR))
+        logger.propagate = verbose
     try:
         yield handler
     finally:
-        logger.removeHandler(handler)
-        logger.level, logger.propagate = saved
+        for logger, (level, propagate) in zip(loggers, saved, strict=True):
+            logger.removeHandler(handler)
+            logger.level, logger.propagate = level, propagate
 
 
 def _action_note(
-    action: str, error: BaseException | None, endpoint: EndpointConfig | None
+    action: str, error: BaseException | str | None, endpoint: EndpointConfig | None
 ) -> str:
     url = endpoint.url if endpoint else "(none in endpoints.yml)"
     if endpoint is None or "connect" in str(error).lower():

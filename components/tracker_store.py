@@ -18,7 +18,8 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
     Rasa's own store takes dialect, host, port and database separately; one URL
     in ``.env`` is simpler and the same form the project database uses. Default:
-    a SQLite file ``var/tracker.db``.
+    a SQLite file ``var/tracker.db``. Database errors never quote the SQL
+    parameters (message texts, sender ids), as Rasa logs them.
     """
 
     def __init__(
@@ -46,3 +47,5 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             query=dict(parsed.query) or None,
             **kwargs,
         )
+        # Rasa logs database errors whole; their parameters are conversation data.
+        self.engine.hide_parameters = True

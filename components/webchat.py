@@ -4,29 +4,41 @@ Registered in ``credentials.yml`` as ``components.webchat.WebChatInput``. Rasa t
 serves, on its own port (so the page and the socket share one origin):
 
 - ``GET /chat``: the chat page (``webchat/static/index.html``);
+- ``GET /chat/privacy``: the privacy statement (``webchat/static/privacy.html``);
 - ``GET /chat/static/<name>``: the page's files, only those in ``STATIC_FILES``;
 - ``/socket.io/``: the socket.io endpoint the page talks to.
 
 The socket protocol is that of Rasa's own ``socketio`` channel with session
 persistence (``session_request`` / ``session_confirm``, then ``user_uttered`` with a
-``session_id``), but a message is only accepted for the session its socket has
-confirmed, only session ids the server could have made are taken over, and of
-the message metadata only ``rated_answer`` (the text of a rated answer) is kept.
+``session_id``), but:
+
+- sockets are accepted only from the origins in ``ALLOWED_ORIGINS`` (Rasa's own
+  channel switches python-engineio's Origin check off);
+- session ids are issued by the server and signed (HMAC with ``SESSION_SECRET``):
+  a socket can only resume a session id this server gave out; a made-up id,
+  or one signed with another secret, gets a fresh session;
+- a message is only accepted for the session its socket has confirmed;
+- every message passes ``ChannelGuard`` (size and rate limit, "Vergeet mij",
+  masking of personal data); replies of the guard are ``bot_uttered`` events,
+  the one for "Vergeet mij" with ``forgotten: true`` or ``false``;
+- of the message metadata only ``rated_answer`` (a rated answer's text) is kept.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
 import json
 import logging
+import os
 import re
-import uuid
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
@@ -35,16 +47,26 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.settings import get_settings
+from components.channel_guard import (
+    FAILED,
+    ChannelGuard,
+    OriginPolicy,
+    allowed_metadata,
+)
+
 logger = logging.getLogger(__name__)
 
 WEBCHAT_DIR = Path(__file__).resolve().parents[1] / "webchat"
 STATIC_DIR = WEBCHAT_DIR / "static"
 NODE_MODULES = WEBCHAT_DIR / "node_modules"
 CHAT_PATH = "/chat"
-SESSION_ID = re.compile(r"[0-9a-f]{32}")
+SESSION_HEX = 32
+SESSION_ID = re.compile(rf"[0-9a-f]{{{SESSION_HEX}}}")
+NONCE_HEX = 16
+SESSION_SECRET_ENV = "SESSION_SECRET"
+MIN_SECRET_CHARS = 32
 MIN_GZIP_BYTES = 1024
-RATED_ANSWER = "rated_answer"
-MAX_RATED_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -56,6 +78,7 @@ class StaticFile:
 
 
 INDEX = StaticFile(STATIC_DIR / "index.html", "text/html; charset=utf-8")
+PRIVACY = StaticFile(STATIC_DIR / "privacy.html", "text/html; charset=utf-8")
 STATIC_FILES: dict[str, StaticFile] = {
     "chat.css": StaticFile(STATIC_DIR / "chat.css", "text/css; charset=utf-8"),
     "chat.js": StaticFile(STATIC_DIR / "chat.js", "text/javascript; charset=utf-8"),
@@ -116,21 +139,68 @@ class WebChatBlueprint(SocketBlueprint):
     """Socket.io at ``/socket.io`` plus the page routes, always under ``/chat``."""
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
-        """Attach socket.io and mount the routes at ``CHAT_PATH``."""
+        """Attach socket.io, remember the app and mount the routes at ``/chat``."""
+        self.ctx.app = app
         super().register(app, {**options, "url_prefix": CHAT_PATH})
+
+    def agent(self) -> Any:
+        """Rasa's agent (``None`` before the app has one)."""
+        app = getattr(self.ctx, "app", None)
+        return getattr(app.ctx, "agent", None) if app is not None else None
 
 
 def _metadata(value: object) -> dict[str, Any]:
-    """Keep only the metadata the page sends: the rated answer's text, shortened."""
+    """Keep only the metadata the page sends (also as a JSON string)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
-    if not isinstance(value, dict):
-        return {}
-    rated = value.get(RATED_ANSWER)
-    return {RATED_ANSWER: rated[:MAX_RATED_CHARS]} if isinstance(rated, str) else {}
+    return allowed_metadata(value)
+
+
+@lru_cache(maxsize=1)
+def session_secret() -> bytes:
+    """The key session ids are signed with: ``SESSION_SECRET`` from ``.env``.
+
+    When it is not set, a random key is made for this process: sessions then do
+    not survive a restart and differ between replicas, so production sets it.
+
+    Raises:
+        ValueError: When ``SESSION_SECRET`` is shorter than 32 characters.
+    """
+    get_settings()
+    raw = os.environ.get(SESSION_SECRET_ENV, "").strip()
+    if not raw:
+        logger.warning(
+            "%s is not set: web chat sessions will not survive a restart.",
+            SESSION_SECRET_ENV,
+        )
+        return secrets.token_bytes(32)
+    if len(raw) < MIN_SECRET_CHARS:
+        raise ValueError(
+            f"{SESSION_SECRET_ENV} must be at least {MIN_SECRET_CHARS} characters"
+        )
+    return raw.encode("utf-8")
+
+
+def _signature(nonce: str, secret: bytes) -> str:
+    digest = hmac.new(secret, nonce.encode("ascii"), hashlib.sha256).hexdigest()
+    return digest[: SESSION_HEX - NONCE_HEX]
+
+
+def new_session_id(secret: bytes | None = None) -> str:
+    """A new session id: 64 random bits and their 64-bit HMAC, 32 hex digits."""
+    nonce = secrets.token_hex(NONCE_HEX // 2)
+    return nonce + _signature(nonce, secret or session_secret())
+
+
+def is_issued_session_id(value: object, secret: bytes | None = None) -> TypeGuard[str]:
+    """Whether ``value`` is a session id signed with ``secret`` (this server's)."""
+    if not isinstance(value, str) or not SESSION_ID.fullmatch(value):
+        return False
+    nonce, signature = value[:NONCE_HEX], value[NONCE_HEX:]
+    return hmac.compare_digest(signature, _signature(nonce, secret or session_secret()))
 
 
 class WebChatInput(InputChannel):
@@ -143,13 +213,15 @@ class WebChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Create the channel from its block in ``credentials.yml``."""
+        """Create the channel from its block in ``credentials.yml``.
+
+        Allowed origins, limits and the session secret come from ``.env``.
+        """
         credentials = credentials or {}
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
             socketio_path=credentials.get("socketio_path", "/socket.io"),
-            cors_allowed_origins=credentials.get("cors_allowed_origins"),
         )
 
     def __init__(
@@ -157,13 +229,17 @@ class WebChatInput(InputChannel):
         user_message_evt: str = "user_uttered",
         bot_message_evt: str = "bot_uttered",
         socketio_path: str = "/socket.io",
-        cors_allowed_origins: str | list[str] | None = None,
+        origins: OriginPolicy | None = None,
+        guard: ChannelGuard | None = None,
+        secret: bytes | None = None,
     ) -> None:
-        """Keep the settings; ``cors_allowed_origins=None`` means same origin only."""
+        """Keep the settings; ``None`` takes origins, limits and secret from .env."""
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.socketio_path = socketio_path
-        self.cors_allowed_origins = cors_allowed_origins
+        self.origins = origins or OriginPolicy.from_settings()
+        self.guard = guard or ChannelGuard.from_settings(self.name())
+        self.secret = secret or session_secret()
         self.sio: AsyncServer | None = None
 
     def url_prefix(self) -> str:
@@ -180,12 +256,12 @@ class WebChatInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Page routes plus the socket.io event handlers."""
-        files = (INDEX, *STATIC_FILES.values())
+        files = (INDEX, PRIVACY, *STATIC_FILES.values())
         missing = [str(file.path) for file in files if not file.path.exists()]
         if missing:
             logger.error("Web chat files missing (run `make setup`): %s", missing)
         sio = AsyncServer(
-            async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins
+            async_mode="sanic", cors_allowed_origins=self.origins.engineio_check
         )
         self.sio = sio
         chat = WebChatBlueprint(sio, self.socketio_path, "webchat", __name__)
@@ -193,6 +269,10 @@ class WebChatInput(InputChannel):
         @chat.route("/", methods=["GET"])
         async def page(request: Request) -> HTTPResponse:
             return serve_file(request, INDEX)
+
+        @chat.route("/privacy", methods=["GET"])
+        async def privacy(request: Request) -> HTTPResponse:
+            return serve_file(request, PRIVACY)
 
         @chat.route("/static/<name:str>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
@@ -209,15 +289,22 @@ class WebChatInput(InputChannel):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
+            if is_issued_session_id(requested, self.secret):
                 session_id = requested
             else:
-                session_id = uuid.uuid4().hex
+                if requested:
+                    logger.info("Web chat session id not issued here: new session.")
+                session_id = new_session_id(self.secret)
             for room in sio.rooms(sid):
                 if room != sid:
                     sio.leave_room(sid, room)
             sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
+
+        async def reply(session_id: str, text: str, **extra: Any) -> None:
+            await sio.emit(
+                self.bot_message_evt, {"text": text, **extra}, room=session_id
+            )
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any = None) -> None:
@@ -229,14 +316,27 @@ class WebChatInput(InputChannel):
             if session_id == sid or session_id not in sio.rooms(sid):
                 logger.warning("Web chat message for an unconfirmed session ignored.")
                 return
-            await on_new_message(
-                UserMessage(
-                    text,
-                    SocketIOOutput(sio, self.bot_message_evt),
-                    session_id,
-                    input_channel=self.name(),
-                    metadata=_metadata(data.get("metadata")),
+            screened = await self.guard.screen(session_id, text, chat.agent())
+            if screened.text is None:
+                extra = (
+                    {}
+                    if screened.forgotten is None
+                    else {"forgotten": screened.forgotten}
                 )
-            )
+                await reply(session_id, screened.reply or FAILED, **extra)
+                return
+            try:
+                await on_new_message(
+                    UserMessage(
+                        screened.text,
+                        SocketIOOutput(sio, self.bot_message_evt),
+                        session_id,
+                        input_channel=self.name(),
+                        metadata=_metadata(data.get("metadata")),
+                    )
+                )
+            except Exception as error:
+                logger.error("Web chat message not handled: %s.", type(error).__name__)
+                await reply(session_id, FAILED)
 
         return chat

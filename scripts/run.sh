@@ -12,7 +12,7 @@ mkdir -p var/log
 # or a patient nothing, so they are hidden here (tests and validation keep them).
 export PYTHONWARNINGS="ignore::DeprecationWarning"
 
-SANIC_HOST=127.0.0.1 .venv/bin/python -m rasa_sdk --actions actions --port "$action_port" \
+.venv/bin/python -m components.action_server --port "$action_port" \
   >var/log/actions.log 2>&1 &
 actions_pid=$!
 trap 'kill "$actions_pid" 2>/dev/null || true' EXIT INT TERM

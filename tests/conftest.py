@@ -8,6 +8,8 @@ gets its own fresh database on it.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import shutil
 import socket
@@ -234,6 +236,8 @@ def _run_action(
     """Run ``action``; return the messages it sent and the events it returned."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, {})
+    if inspect.iscoroutine(events):
+        events = asyncio.run(events)
     assert isinstance(events, list)
     return dispatcher.messages, events
 

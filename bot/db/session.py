@@ -14,8 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import get_settings
 
-SQLITE_BUSY_TIMEOUT_SECONDS = 5
-POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
+SQLITE_BUSY_TIMEOUT_SECONDS = 3
+"""How long SQLite waits for a lock held by another connection."""
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 3
+"""How long connecting to PostgreSQL may take (per address; libpq's minimum is 2)."""
+POSTGRES_STATEMENT_TIMEOUT_MS = 3000
+"""The server cancels a statement (lock waits included) after this long."""
+POSTGRES_TCP_USER_TIMEOUT_MS = 3000
+"""A connection whose sent data stays unacknowledged this long is dropped, so a
+vanished database host fails within seconds instead of after TCP's minutes."""
 
 SessionFactory = Callable[[], Session]
 
@@ -26,13 +33,29 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _postgres_timeouts(options: str | tuple[str, ...] | None) -> dict[str, Any]:
+    """libpq connection arguments with the time limits; keeps the URL's options."""
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    statement_timeout = f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}"
+    return {
+        "connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS,
+        "tcp_user_timeout": POSTGRES_TCP_USER_TIMEOUT_MS,
+        "options": f"{options} {statement_timeout}" if options else statement_timeout,
+    }
+
+
 def make_engine(url: str, *, sqlite_foreign_keys: bool = True) -> Engine:
     """Create an engine for ``url`` with the project's connection settings.
 
-    For a SQLite file the parent folder is created when needed, writers wait a
-    few seconds for a lock, and foreign keys are enforced. Every engine checks a
-    pooled connection before use and keeps bound parameters out of error
-    messages, so user text can never end up in a log line.
+    For a SQLite file the parent folder is created when needed, a connection
+    waits at most a few seconds for a lock, and foreign keys are enforced. For
+    PostgreSQL, connecting, each statement and unacknowledged network traffic
+    have time limits of a few seconds: a database that is down, hung or busy
+    makes the actions fail fast (and answer with the general route) instead of
+    waiting. Every engine checks a pooled connection before use and keeps bound
+    parameters out of error messages, so user text can never end up in a log
+    line.
 
     Args:
         url: SQLAlchemy database URL.
@@ -51,7 +74,7 @@ def make_engine(url: str, *, sqlite_foreign_keys: bool = True) -> Engine:
             with contextlib.suppress(OSError):
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     elif backend == "postgresql":
-        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_SECONDS
+        connect_args.update(_postgres_timeouts(parsed.query.get("options")))
     engine = create_engine(
         parsed,
         future=True,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
-from bot.inbox import _EVENTS, collect, export_candidates, format_inbox
+from bot.inbox import EVENTS, collect, export_candidates, format_inbox
 
 
 def _user(text: str, intent: str, confidence: float, **extra: object) -> str:
@@ -26,7 +26,7 @@ def _user(text: str, intent: str, confidence: float, **extra: object) -> str:
 def engine(tmp_path: Path) -> Engine:
     """A tracker store with one conversation holding every case."""
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}", future=True)
-    _EVENTS.metadata.create_all(engine)
+    EVENTS.metadata.create_all(engine)
     rows = [
         _user("wat is riluzol", "faq_riluzol", 0.98),
         _user("kan daar wat aan gedaan worden", "nlu_fallback", 0.3),
@@ -42,7 +42,7 @@ def engine(tmp_path: Path) -> Engine:
     with engine.begin() as connection:
         for number, data in enumerate(rows):
             connection.execute(
-                _EVENTS.insert().values(
+                EVENTS.insert().values(
                     sender_id="a", type_name="user", timestamp=float(number), data=data
                 )
             )

@@ -6,13 +6,14 @@ Used by the end-to-end tests and by the benchmarks in ``bench/``.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -20,6 +21,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "als-assistent.tar.gz"
 VENV_BIN = Path(sys.executable).parent
+MAX_MESSAGE_CHARS = 1000
+RATE_LIMIT_PER_MINUTE = 20
 
 
 def free_port() -> int:
@@ -63,6 +66,8 @@ class RunningAssistant:
     rasa: subprocess.Popen[bytes]
     actions: subprocess.Popen[bytes]
     startup_seconds: float
+    action_port: int = 0
+    env: dict[str, str] = field(default_factory=dict)
 
     def say(self, sender: str, message: object) -> list[dict[str, object]]:
         """Send one message over REST and return the bot's replies."""
@@ -72,6 +77,12 @@ class RunningAssistant:
         response.raise_for_status()
         replies: list[dict[str, object]] = response.json()
         return replies
+
+
+def action_server_command(port: int) -> list[str]:
+    """The command that starts the project's action server on ``port``."""
+    python = str(VENV_BIN / "python")
+    return [python, "-m", "components.action_server", "--port", str(port)]
 
 
 def _serve_live_model(
@@ -105,24 +116,37 @@ def _serve_live_model(
 
 @contextmanager
 def start_assistant(
-    workdir: Path, model: Path = MODEL, live_model: Path | None = None
+    workdir: Path,
+    model: Path = MODEL,
+    live_model: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[RunningAssistant]:
     """Start both servers with their own databases in ``workdir``; stop on exit.
 
     With ``live_model``, Rasa pulls its model from the project's model server
     serving that file (as ``make run`` does), instead of loading ``model``.
+    ``env`` adds or overrides environment variables of the started processes;
+    by default the chat accepts the origins of its own address only and the
+    limits are ``MAX_MESSAGE_CHARS`` and ``RATE_LIMIT_PER_MINUTE``.
     """
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make model`")
     rasa_port, action_port = free_port(), free_port()
+    base_url = f"http://127.0.0.1:{rasa_port}"
     env = {
         **os.environ,
+        "RASA_PORT": str(rasa_port),
+        "ALLOWED_ORIGINS": f"{base_url},http://localhost:{rasa_port}",
+        "MAX_MESSAGE_CHARS": str(MAX_MESSAGE_CHARS),
+        "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
         "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
         "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "SANIC_HOST": "127.0.0.1",
         "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),
+        **(env or {}),
     }
     python = str(VENV_BIN / "python")
     for command in (["db", "upgrade"], ["db", "seed"]):
@@ -137,7 +161,7 @@ def start_assistant(
     logs.mkdir(exist_ok=True)
     started = time.monotonic()
     actions = subprocess.Popen(
-        [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        action_server_command(action_port),
         cwd=ROOT,
         env=env,
         stdout=(logs / "actions.log").open("wb"),
@@ -161,13 +185,15 @@ def start_assistant(
         wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, 60)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, 180)
         yield RunningAssistant(
-            base_url=f"http://127.0.0.1:{rasa_port}",
-            rest_url=f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+            base_url=base_url,
+            rest_url=f"{base_url}/webhooks/rest/webhook",
             tracker_db=workdir / "tracker.db",
             workdir=workdir,
             rasa=rasa,
             actions=actions,
             startup_seconds=time.monotonic() - started,
+            action_port=action_port,
+            env=env,
         )
     finally:
         stop_process(rasa)

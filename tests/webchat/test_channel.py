@@ -17,7 +17,10 @@ import pytest
 import requests
 import socketio
 
-from tests.support.assistant import RunningAssistant
+from bot.privacy import EMAIL, PHONE
+from components.channel_guard import FORGOTTEN, TOO_LONG
+from components.webchat import new_session_id
+from tests.support.assistant import MAX_MESSAGE_CHARS, RunningAssistant
 
 REPLY_SECONDS = 30
 
@@ -91,6 +94,13 @@ def test_page_and_allowed_files_are_served(assistant: RunningAssistant) -> None:
         assert response.headers["content-type"].startswith(kind), name
 
 
+def test_privacy_statement_is_served(assistant: RunningAssistant) -> None:
+    page = requests.get(f"{assistant.base_url}/chat/privacy", timeout=10)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
 def test_only_listed_files_are_served(assistant: RunningAssistant) -> None:
     for path in [
         "/chat/static/index.html",
@@ -124,10 +134,14 @@ def test_socket_handshake_from_another_origin_is_refused(
     assistant: RunningAssistant,
 ) -> None:
     url = f"{assistant.base_url}/socket.io/?EIO=4&transport=polling"
-    foreign = requests.get(url, headers={"Origin": "https://example.org"}, timeout=10)
-    assert foreign.status_code == 400
-    same = requests.get(url, headers={"Origin": assistant.base_url}, timeout=10)
-    assert same.status_code == 200
+    port = assistant.base_url.rsplit(":", 1)[1]
+    for origin in ["https://example.org", "null", f"http://[::1]:{port}"]:
+        foreign = requests.get(url, headers={"Origin": origin}, timeout=10)
+        assert foreign.status_code == 400, origin
+    for origin in [assistant.base_url, f"http://localhost:{port}"]:
+        allowed = requests.get(url, headers={"Origin": origin}, timeout=10)
+        assert allowed.status_code == 200, origin
+        assert allowed.headers["access-control-allow-origin"] == origin
 
 
 def test_conversation_over_the_socket(
@@ -146,9 +160,30 @@ def test_conversation_over_the_socket(
 
 def test_made_up_session_ids_are_replaced(client: tuple[Any, queue.Queue[Any]]) -> None:
     sio, received = client
-    for bad in ["../../etc", "test-user", "A" * 32, 42, ""]:
+    made_up = uuid.uuid4().hex
+    foreign = new_session_id(b"another server's secret, 32 bytes")
+    for bad in ["../../etc", "test-user", "A" * 32, 42, "", made_up, foreign]:
         confirmed = _confirm(sio, received, bad)
         assert confirmed != bad and len(confirmed) == 32
+
+
+def test_issued_session_ids_can_be_resumed_by_another_socket(
+    client: tuple[Any, queue.Queue[Any]], assistant: RunningAssistant
+) -> None:
+    sio, received = client
+    issued = _confirm(sio, received, None)
+    other = socketio.Client()
+    confirmed: queue.Queue[Any] = queue.Queue()
+    other.on("session_confirm", confirmed.put)
+    other.connect(assistant.base_url, transports=["polling"])
+    try:
+        other.emit("session_request", {"session_id": issued})
+        assert confirmed.get(timeout=REPLY_SECONDS) == issued
+        tampered = issued[:-1] + ("0" if issued[-1] != "0" else "1")
+        other.emit("session_request", {"session_id": tampered})
+        assert confirmed.get(timeout=REPLY_SECONDS) not in (issued, tampered)
+    finally:
+        other.disconnect()
 
 
 def test_messages_for_unconfirmed_sessions_are_ignored(
@@ -188,3 +223,49 @@ def test_only_the_rated_answer_is_kept_from_metadata(
     kept = json.loads(stored)
     assert kept["rated_answer"] == "x" * 500
     assert "name" not in kept and "bsn" not in kept
+
+
+def test_personal_data_is_masked_and_long_messages_refused(
+    client: tuple[Any, queue.Queue[Any]], assistant: RunningAssistant
+) -> None:
+    sio, received = client
+    session_id = _confirm(sio, received, None)
+    sio.emit(
+        "user_uttered",
+        {
+            "message": "bel 06-87651234 of mail a.b@voorbeeld.nl",
+            "session_id": session_id,
+        },
+    )
+    _next(received)
+    assert _user_texts(assistant, session_id, wait_for=1) == [
+        f"bel {PHONE} of mail {EMAIL}"
+    ]
+    sio.emit(
+        "user_uttered",
+        {"message": "x" * (MAX_MESSAGE_CHARS + 1), "session_id": session_id},
+    )
+    kind, reply = _next(received)
+    assert kind == "bot_uttered"
+    assert reply["text"] == TOO_LONG.format(limit=MAX_MESSAGE_CHARS)
+    assert "forgotten" not in reply
+    assert len(_user_texts(assistant, session_id)) == 1
+
+
+def test_forget_me_over_the_socket_deletes_the_conversation(
+    client: tuple[Any, queue.Queue[Any]], assistant: RunningAssistant
+) -> None:
+    sio, received = client
+    session_id = _confirm(sio, received, None)
+    sio.emit("user_uttered", {"message": "wat is riluzol", "session_id": session_id})
+    _next(received)
+    assert _user_texts(assistant, session_id, wait_for=1) == ["wat is riluzol"]
+    sio.emit("user_uttered", {"message": "/forget_me", "session_id": session_id})
+    kind, reply = _next(received)
+    assert kind == "bot_uttered"
+    assert reply == {"text": FORGOTTEN, "forgotten": True}
+    with sqlite3.connect(assistant.tracker_db) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ?", (session_id,)
+        ).fetchone()
+    assert count == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 import pytest
@@ -170,6 +171,58 @@ def test_new_conversation_clears_the_history(chat: Chat) -> None:
     assert GREETING in chat.bot_messages().first.inner_text()
     assert chat.user_messages().count() == 0
     assert chat.session_id() not in ("", old_session)
+
+
+def _wait_for_fresh_conversation(chat: Chat, old_session: str) -> None:
+    """Wait until the page shows only the greeting of a new session."""
+    chat.page.wait_for_function(
+        """old => {
+            const stored = JSON.parse(
+                localStorage.getItem('als-assistent-chat') || '{}');
+            return document.querySelectorAll('#log .msg').length === 1
+                && document.querySelector('#log .msg--bot') !== null
+                && stored.sessionId && stored.sessionId !== old;
+        }""",
+        arg=old_session,
+        timeout=TIMEOUT_MS,
+    )
+
+
+def _stored_events(chat: Chat, session_id: str) -> int:
+    with sqlite3.connect(chat.tracker_db) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ?", (session_id,)
+        ).fetchone()
+    return int(count)
+
+
+def test_forget_me_button_deletes_the_conversation_everywhere(chat: Chat) -> None:
+    chat.open()
+    chat.ask("wat is ALS")
+    old_session = chat.session_id()
+    assert chat.user_events(min_count=2)
+    button = _tab_to(chat, "Vergeet mij")
+    assert button["tag"] == "button" and button["id"] == "forget-me"
+    chat.page.keyboard.press("Enter")
+    _wait_for_fresh_conversation(chat, old_session)
+    assert "Uw gesprek is gewist." in chat.page.locator("#status").inner_text()
+    assert GREETING in chat.bot_messages().first.inner_text()
+    assert chat.user_messages().count() == 0
+    assert _stored_events(chat, old_session) == 0
+    assert _focused(chat)["id"] == "message-input"
+    described = chat.page.locator("#forget-me").get_attribute("aria-describedby")
+    assert "bij de assistent" in chat.page.locator(f"#{described}").inner_text()
+    assert chat.errors == []
+
+
+def test_typed_forget_me_works_too(chat: Chat) -> None:
+    chat.open()
+    chat.ask("wat is ALS")
+    old_session = chat.session_id()
+    chat.page.fill("#message-input", "Vergeet mij!")
+    chat.page.press("#message-input", "Enter")
+    _wait_for_fresh_conversation(chat, old_session)
+    assert _stored_events(chat, old_session) == 0
 
 
 def test_keyboard_only_conversation(chat: Chat) -> None:

@@ -3,7 +3,9 @@
  * No framework. Every text from the bot or the user is put on the page with
  * textContent or text nodes, never as HTML. The session id and the rendered
  * conversation are kept in localStorage so a reload shows the history again
- * (Rasa does not send it back).
+ * (Rasa does not send it back). "Vergeet mij" sends /forget_me; when the server
+ * confirms (a reply with ``forgotten: true``) the page wipes its copy too and
+ * starts a new session.
  */
 (function () {
   "use strict";
@@ -15,6 +17,8 @@
   var TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
   var NUMBER_ONLY = /^\s*(\d{1,2})\s*$/;
   var SLOW_REPLY_MS = 30000;
+  var FORGET_TIMEOUT_MS = 15000;
+  var FORGET_PAYLOAD = "/forget_me";
   var SVG_NS = "http://www.w3.org/2000/svg";
   /* Icon paths from Google's Material Icons (Apache License 2.0). */
   var ICONS = {
@@ -40,6 +44,7 @@
   var input = document.getElementById("message-input");
   var statusLine = document.getElementById("status");
   var newChatButton = document.getElementById("new-chat");
+  var forgetButton = document.getElementById("forget-me");
 
   var state = loadState();
   var socket = null;
@@ -50,6 +55,7 @@
   var speaking = null;
   var awaitingAnswer = false;
   var ratingsSent = 0;
+  var forgetTimer = null;
 
   /* ---- storage ------------------------------------------------------------- */
 
@@ -412,6 +418,10 @@
     if (!data || typeof data.text !== "string" || data.text.trim() === "") {
       return;
     }
+    if (typeof data.forgotten === "boolean") {
+      onForgotten(data);
+      return;
+    }
     if (!awaitingAnswer && ratingsSent > 0) {
       /* The assistant's thanks for a rating: a status line, not a new answer. */
       ratingsSent -= 1;
@@ -501,7 +511,8 @@
     }
   });
 
-  newChatButton.addEventListener("click", function () {
+  /* Wipe the page and the stored copy, then ask the server for a new session. */
+  function startNewConversation(message) {
     stopSpeaking();
     clearState();
     log.textContent = "";
@@ -513,10 +524,47 @@
     pending = [];
     greeted = false;
     confirmed = false;
-    socket.disconnect();
-    socket.connect();
-    setStatus("Er is een nieuw gesprek gestart.");
+    if (socket) {
+      socket.disconnect();
+      socket.connect();
+    }
+    setStatus(message);
     input.focus();
+  }
+
+  newChatButton.addEventListener("click", function () {
+    startNewConversation("Er is een nieuw gesprek gestart.");
+  });
+
+  /* The server's answer to /forget_me: ``forgotten`` says whether it worked. */
+  function onForgotten(data) {
+    window.clearTimeout(forgetTimer);
+    forgetTimer = null;
+    if (data.forgotten) {
+      startNewConversation(data.text + " Er is een nieuw gesprek gestart.");
+      return;
+    }
+    awaitingAnswer = false;
+    window.clearTimeout(slowTimer);
+    typing.hidden = true;
+    setStatus(data.text);
+  }
+
+  forgetButton.addEventListener("click", function () {
+    if (forgetTimer !== null) {
+      return;
+    }
+    if (!state.sessionId) {
+      startNewConversation("Uw gesprek is gewist. Er is een nieuw gesprek gestart.");
+      return;
+    }
+    stopSpeaking();
+    setStatus("Uw gesprek wordt gewist…");
+    forgetTimer = window.setTimeout(function () {
+      forgetTimer = null;
+      setStatus("Het wissen is niet gelukt. Probeer het later opnieuw.");
+    }, FORGET_TIMEOUT_MS);
+    send(FORGET_PAYLOAD, null);
   });
 
   /* ---- start ---------------------------------------------------------------- */

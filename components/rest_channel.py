@@ -1,0 +1,150 @@
+"""Rasa's REST channel with the project's checks: ``POST /webhooks/rest/webhook``.
+
+Registered in ``credentials.yml`` as ``components.rest_channel.RestChannel``; its
+name is ``rest``, so the address stays that of Rasa's own REST channel. On top of
+Rasa's ``RestInput`` it
+
+- refuses a request whose ``Origin`` is not in ``ALLOWED_ORIGINS`` (403);
+  requests without ``Origin`` (curl, another server) are served;
+- wants a JSON object with a string ``sender`` and a string ``message`` and
+  answers anything else with 400 and a short JSON error, never a stack trace;
+- refuses the session ids of the web chat as ``sender``, so REST cannot read,
+  write or delete a web chat conversation;
+- passes every message through ``ChannelGuard`` (size and rate limit,
+  "Vergeet mij", masking of personal data);
+- keeps only the ``rated_answer`` metadata, and always stores ``rest`` as the
+  input channel;
+- never logs message texts; answers with ``stream=true`` are not streamed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeGuard
+
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    UserMessage,
+)
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from components.channel_guard import FAILED, ChannelGuard, OriginPolicy
+from components.channel_guard import allowed_metadata as _allowed_metadata
+from components.webchat import is_issued_session_id
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_SENDER_CHARS = 128
+FORBIDDEN_ORIGIN = "Deze website mag de assistent niet gebruiken."
+BAD_REQUEST = (
+    'Stuur een JSON-object met de tekstvelden "sender" en "message", '
+    'bijvoorbeeld {"sender": "a", "message": "wat is ALS"}.'
+)
+BAD_SENDER = (
+    f'"sender" moet een tekst van 1 tot {MAX_SENDER_CHARS} tekens zijn, '
+    "zonder stuurtekens."
+)
+WEBCHAT_SENDER = "Dit gesprek hoort bij de webchat en kan hier niet worden gebruikt."
+TOO_LARGE = "Uw bericht is te lang. Stel uw vraag korter."
+
+
+def _error(message: str, status: int) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def _valid_sender(sender: object) -> TypeGuard[str]:
+    return (
+        isinstance(sender, str)
+        and 0 < len(sender) <= MAX_SENDER_CHARS
+        and sender.isprintable()
+    )
+
+
+class RestChannel(RestInput):
+    """REST with an Origin allow-list, input checks and the channel guard."""
+
+    @classmethod
+    def name(cls) -> str:
+        """``rest``: the channel answers at ``/webhooks/rest/webhook``."""
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Create the channel; its settings come from ``.env``, not credentials."""
+        return cls()
+
+    def __init__(
+        self, guard: ChannelGuard | None = None, origins: OriginPolicy | None = None
+    ) -> None:
+        """Use ``guard`` and ``origins``, by default from the settings."""
+        self.guard = guard or ChannelGuard.from_settings(self.name())
+        self.origins = origins or OriginPolicy.from_settings()
+
+    def _parse(self, request: Request) -> tuple[str, str, Any] | HTTPResponse:
+        """The sender, text and metadata of a request, or the error reply."""
+        if not self.origins.allows(request.headers.get("origin")):
+            logger.warning("REST request from a foreign origin refused.")
+            return _error(FORBIDDEN_ORIGIN, 403)
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            logger.warning("REST request refused: body too large.")
+            return _error(TOO_LARGE, 413)
+        try:
+            body = json.loads(request.body or b"")
+        except (ValueError, RecursionError):
+            return _error(BAD_REQUEST, 400)
+        if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+            return _error(BAD_REQUEST, 400)
+        sender = body.get("sender")
+        if not _valid_sender(sender):
+            return _error(BAD_SENDER, 400)
+        if is_issued_session_id(sender):
+            logger.warning("REST request with a web chat session id refused.")
+            return _error(WEBCHAT_SENDER, 403)
+        return sender, body["message"], body.get("metadata")
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """``GET /`` (health) and ``POST /webhook``."""
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            parsed = self._parse(request)
+            if isinstance(parsed, HTTPResponse):
+                return parsed
+            sender, text, metadata = parsed
+            screened = await self.guard.screen(
+                sender, text, getattr(request.app.ctx, "agent", None)
+            )
+            if screened.text is None:
+                return response.json([{"recipient_id": sender, "text": screened.reply}])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        screened.text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=_allowed_metadata(metadata),
+                    )
+                )
+            except Exception as error:
+                logger.error("REST message not handled: %s.", type(error).__name__)
+                if not collector.messages:
+                    return response.json([{"recipient_id": sender, "text": FAILED}])
+            return response.json(collector.messages)
+
+        return webhook
