@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from jsonschema import ValidationError
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
@@ -232,3 +233,11 @@ def test_cancelling_the_turn_is_not_swallowed(silent_server: str) -> None:
 
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(cancelled())
+
+
+def test_action_replies_are_validated_as_rasa_does() -> None:
+    action = RemoteAction("action_show_study", None)
+    good = {"events": [], "responses": [{"text": "Het MRI-onderzoek..."}]}
+    assert action._validate_action_result(good)
+    with pytest.raises(ValidationError):
+        action._validate_action_result({"events": "not a list"})
