@@ -70,8 +70,9 @@ def source_line(sources: Iterable[tuple[str, str, date]]) -> str:
     names: list[str] = []
     oldest: date | None = None
     for name, _file, reviewed in sources:
-        if name not in names:
-            names.append(name)
+        for part in name.split("; "):
+            if part not in names:
+                names.append(part)
         oldest = reviewed if oldest is None else min(oldest, reviewed)
     if not names or oldest is None:
         names, oldest = [FALLBACK_SOURCE[0]], FALLBACK_REVIEWED

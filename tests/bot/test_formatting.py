@@ -185,3 +185,16 @@ def test_source_line_names_each_source_once_with_the_oldest_date() -> None:
     )
 
     assert line == "Bron: Folder; Brochure. Laatst nagekeken: 02-01-2026."
+
+
+def test_source_line_names_each_part_of_combined_sources_once() -> None:
+    line = source_line(
+        [
+            ("brochure ALS Centrum Nederland; www.als.nl", "a.txt", date(2026, 11, 25)),
+            ("brochure ALS Centrum Nederland", "a.txt", date(2026, 11, 25)),
+        ]
+    )
+    assert line == (
+        "Bron: brochure ALS Centrum Nederland; www.als.nl. "
+        "Laatst nagekeken: 25-11-2026."
+    )
