@@ -14,11 +14,15 @@ Rasa's ``RestInput`` it
   "Vergeet mij", masking of personal data);
 - keeps only the ``rated_answer`` metadata, and always stores ``rest`` as the
   input channel;
-- never logs message texts; answers with ``stream=true`` are not streamed.
+- never logs message texts; answers with ``stream=true`` are not streamed;
+- answers ``GET /webhooks/rest/health`` with 200 ``{"status": "ok",
+  "tracker_store": "ok"}`` when the tracker store's database answers a trivial
+  query, else 503 with ``"tracker_store": "unavailable"`` (no user data).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,6 +40,7 @@ from sanic.response import HTTPResponse
 
 from components.channel_guard import FAILED, ChannelGuard, OriginPolicy
 from components.channel_guard import allowed_metadata as _allowed_metadata
+from components.tracker_store import tracker_store_available
 from components.webchat import is_issued_session_id
 
 logger = logging.getLogger(__name__)
@@ -53,6 +58,7 @@ BAD_SENDER = (
 )
 WEBCHAT_SENDER = "Dit gesprek hoort bij de webchat en kan hier niet worden gebruikt."
 TOO_LARGE = "Uw bericht is te lang. Stel uw vraag korter."
+HEALTH_TIMEOUT_SECONDS = 3.0
 
 
 def _error(message: str, status: int) -> HTTPResponse:
@@ -112,12 +118,30 @@ class RestChannel(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        """``GET /`` (health) and ``POST /webhook``."""
+        """``GET /`` and ``GET /health`` (health) and ``POST /webhook``."""
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/health", methods=["GET"])
+        async def tracker_health(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            store = getattr(agent, "tracker_store", None)
+            try:
+                available = await asyncio.wait_for(
+                    asyncio.to_thread(tracker_store_available, store),
+                    HEALTH_TIMEOUT_SECONDS,
+                )
+            except asyncio.TimeoutError:
+                logger.warning("Tracker store health check timed out.")
+                available = False
+            if available:
+                return response.json({"status": "ok", "tracker_store": "ok"})
+            return response.json(
+                {"status": "unavailable", "tracker_store": "unavailable"}, status=503
+            )
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
