@@ -12,7 +12,6 @@ import asyncio
 import inspect
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -35,7 +34,12 @@ from bot.db.session import (
     session_scope,
 )
 from bot.settings import get_settings
-from tests.support.assistant import MODEL, RunningAssistant, start_assistant
+from tests.support.assistant import (
+    MODEL,
+    RunningAssistant,
+    free_port,
+    start_assistant,
+)
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DATABASES = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql))
@@ -46,13 +50,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "postgresql: runs against the throwaway PostgreSQL server"
     )
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _as_postgres(command: list[str]) -> list[str]:

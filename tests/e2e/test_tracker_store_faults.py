@@ -27,8 +27,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 from components.channel_guard import FAILED
-from tests.conftest import PG_BIN, _as_postgres, _run, free_port
-from tests.support.assistant import MODEL, RunningAssistant, start_assistant
+from tests.conftest import PG_BIN, _as_postgres, _run
+from tests.support.assistant import MODEL, RunningAssistant, free_port, start_assistant
 
 pytestmark = pytest.mark.postgresql
 
