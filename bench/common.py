@@ -24,6 +24,7 @@ SECTIONS = {
     "latency": "Latency of one REST turn (`bench.latency`)",
     "accuracy": "Held-out intent accuracy against baselines (`bench.accuracy`)",
     "train": "Training and retraining time (`bench.train`)",
+    "loadtest": "Load test of the cluster (`bench.loadtest`, `make loadtest`)",
 }
 
 HEADER = """# Benchmark results

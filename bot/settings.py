@@ -34,6 +34,9 @@ class Settings:
         action_server_token: Shared secret Rasa sends to the action server;
             empty means no check (local development only).
         action_timeout_seconds: How long Rasa waits for a custom action.
+        cluster_port: Port of the cluster's public entry point (nginx) that
+            ``make cluster`` starts.
+        cluster_rasa_processes: How many Rasa server processes the cluster runs.
     """
 
     database_url: str
@@ -47,6 +50,8 @@ class Settings:
     retention_days: int = 30
     action_server_token: str = ""
     action_timeout_seconds: float = 5.0
+    cluster_port: int = 8080
+    cluster_rasa_processes: int = 2
 
 
 def _number(name: str, default: float, minimum: float) -> float:
@@ -118,4 +123,6 @@ def get_settings() -> Settings:
         retention_days=int(_number("RETENTION_DAYS", 30, 1)),
         action_server_token=os.environ.get("ACTION_SERVER_TOKEN", "").strip(),
         action_timeout_seconds=_number("ACTION_TIMEOUT_SECONDS", 5.0, 0.5),
+        cluster_port=_port("CLUSTER_PORT", 8080),
+        cluster_rasa_processes=int(_number("CLUSTER_RASA_PROCESSES", 2, 1)),
     )

@@ -22,6 +22,18 @@ if [[ "$(id -u)" -ne 0 ]]; then
 fi
 
 echo "${needed} is missing; installing the Debian packages: $*"
+# Debian starts a freshly installed server (nginx on port 80 of every address,
+# redis-server on 6379). The project only runs its own servers on loopback, so
+# a policy-rc.d that refuses service starts is in place during the install.
+policy=/usr/sbin/policy-rc.d
+added_policy=false
+if [[ ! -e "${policy}" ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "${policy}" >/dev/null
+    "${as_root[@]}" chmod +x "${policy}"
+    added_policy=true
+fi
+remove_policy() { if "${added_policy}"; then "${as_root[@]}" rm -f "${policy}"; fi; }
+trap remove_policy EXIT
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install --yes --no-install-recommends "$@"

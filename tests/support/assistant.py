@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -18,41 +17,13 @@ from pathlib import Path
 
 import requests
 
+from ops.processes import free_port, stop_process, wait_for_port, wait_until_up
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "als-assistent.tar.gz"
 VENV_BIN = Path(sys.executable).parent
 MAX_MESSAGE_CHARS = 1000
 RATE_LIMIT_PER_MINUTE = 20
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
-    """Poll ``url`` until it answers; fail when the process dies or time runs out."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {process.returncode}")
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not come up in {seconds} s")
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """Terminate a process, killing it when it does not stop in time."""
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @dataclass
@@ -105,12 +76,7 @@ def _serve_live_model(
         + "  wait_time_between_pulls: 2\n",
         encoding="utf-8",
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
+    wait_for_port(port, server, 30)
     return server, endpoints
 
 

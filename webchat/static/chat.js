@@ -11,6 +11,7 @@
   "use strict";
 
   var STORE_KEY = "als-assistent-chat";
+  var ROUTE_PATTERN = /^[0-9a-f]{24}$/;
   var MAX_STORED_MESSAGES = 200;
   var LINK_DOMAINS = ["als-centrum.nl", "als.nl", "spierziekten.nl", "113.nl"];
   var URL_PATTERN = /(?:https?:\/\/|www\.)[^\s<>"']+/gi;
@@ -65,13 +66,27 @@
       if (stored && Array.isArray(stored.messages)) {
         return {
           sessionId: typeof stored.sessionId === "string" ? stored.sessionId : null,
+          route: ROUTE_PATTERN.test(stored.route) ? stored.route : newRoute(),
           messages: stored.messages.filter(isStoredMessage)
         };
       }
     } catch (error) {
       /* Unreadable or blocked storage: start a new conversation. */
     }
-    return { sessionId: null, messages: [] };
+    return { sessionId: null, route: newRoute(), messages: [] };
+  }
+
+  /* A random routing key for this conversation: a cluster's proxy sends all of
+     a conversation's socket.io requests to one server by it. It is not the
+     session id, so it grants nothing and may appear in a URL. */
+  function newRoute() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map
+      .call(bytes, function (byte) {
+        return ("0" + byte.toString(16)).slice(-2);
+      })
+      .join("");
   }
 
   function isStoredMessage(message) {
@@ -92,7 +107,7 @@
   }
 
   function clearState() {
-    state = { sessionId: null, messages: [] };
+    state = { sessionId: null, route: newRoute(), messages: [] };
     try {
       window.localStorage.removeItem(STORE_KEY);
     } catch (error) {
@@ -456,7 +471,7 @@
   }
 
   function connect() {
-    socket = window.io({ path: "/socket.io" });
+    socket = window.io({ path: "/socket.io", query: { route: state.route } });
     socket.on("connect", function () {
       confirmed = false;
       socket.emit("session_request", { session_id: state.sessionId });

@@ -1,0 +1,104 @@
+"""Simulated patients for ``make loadtest`` (started by ``bench.loadtest``).
+
+Each simulated user holds conversations one after another, each under a fresh
+sender id: a short scripted conversation through the public REST entry point,
+with a pause to read between turns. Every turn is recorded (sender, message,
+status, the reply texts, time) and written to ``LOADTEST_RECORDS`` when locust
+stops, so ``bench.loadtest`` can check the tracker store against what users
+saw. ``LOADTEST_MAX_TURNS`` bounds the number of turns started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+import uuid
+from pathlib import Path
+from typing import Any, cast
+
+from locust import HttpUser, between, events, task
+from locust.clients import ResponseContextManager
+from locust.env import Environment
+from locust.exception import StopUser
+
+CONVERSATIONS: list[list[str]] = [
+    ["wat is ALS", "hoe wordt de diagnose gesteld", "wat is riluzol"],
+    ["welke onderzoeken lopen er", "vertel over het MRI-onderzoek", "dank u"],
+    ["wie kan ik bellen", "hoe bereik ik het ALS Centrum", "bedankt"],
+    ["is ALS erfelijk", "hoeveel mensen krijgen ALS", "wat doet het ALS-team"],
+    ["hallo", "wat is de TUDCA studie", "kan ik meedoen aan de biobank"],
+    ["hoe lang leef je met ALS", "wat gebeurt er aan het einde", "wie helpt mij"],
+    ["wat is PLS", "wat is een EMG", "zijn er nieuwe medicijnen"],
+]
+READ_SECONDS = (1.0, 2.0)
+RECORDS: list[dict[str, Any]] = []
+MAX_TURNS = int(os.environ.get("LOADTEST_MAX_TURNS", "0") or 0)
+
+
+class Patient(HttpUser):
+    """One person chatting: conversation after conversation, each a new sender."""
+
+    wait_time = between(0.5, 1.5)
+
+    @task
+    def conversation(self) -> None:
+        """One scripted conversation under a fresh sender id."""
+        sender = f"load-{uuid.uuid4().hex}"
+        for message in random.choice(CONVERSATIONS):
+            if MAX_TURNS and len(RECORDS) >= MAX_TURNS:
+                raise StopUser()
+            self.turn(sender, message)
+            time.sleep(random.uniform(*READ_SECONDS))
+
+    def turn(self, sender: str, message: str) -> None:
+        """Send one message; record what the user saw."""
+        record: dict[str, Any] = {
+            "sender": sender,
+            "message": message,
+            "status": "pending",
+            "replies": [],
+            "ms": None,
+            "at": time.time(),
+        }
+        RECORDS.append(record)
+        started = time.perf_counter()
+        with self.client.post(
+            "/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            headers={"Origin": str(self.host)},
+            name="turn",
+            catch_response=True,
+            timeout=60,
+        ) as managed:
+            response = cast(ResponseContextManager, managed)
+            record["ms"] = (time.perf_counter() - started) * 1000
+            record["code"] = response.status_code
+            replies = _reply_texts(response.text) if response.status_code == 200 else []
+            if replies:
+                record["status"] = "ok"
+                record["replies"] = replies
+                response.success()
+            else:
+                record["status"] = "error"
+                response.failure(f"status {response.status_code}, no reply")
+
+
+def _reply_texts(body: str | None) -> list[str]:
+    """The texts of the bot's replies in a REST response body."""
+    try:
+        messages = json.loads(body or "")
+    except ValueError:
+        return []
+    if not isinstance(messages, list):
+        return []
+    return [str(m["text"]) for m in messages if isinstance(m, dict) and "text" in m]
+
+
+@events.quitting.add_listener
+def write_records(environment: Environment, **_: Any) -> None:
+    """Write every turn, finished or not, for ``bench.loadtest``."""
+    target = os.environ.get("LOADTEST_RECORDS")
+    if target:
+        Path(target).write_text(json.dumps(RECORDS), encoding="utf-8")

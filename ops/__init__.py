@@ -1,0 +1,1 @@
+"""Operations tooling: the local scale-out cluster (``python -m ops.cluster``)."""
