@@ -38,7 +38,8 @@ RESULTS := var/results
 
 .PHONY: help setup run webchat test lint types validate content-lint pytest heldout test-stories \
         db nlp model train publish eval shell actions lock clean \
-        bench bench-quick bench-latency bench-accuracy bench-train audit purge
+        bench bench-quick bench-latency bench-accuracy bench-train audit purge \
+        cluster cluster-stop cluster-status loadtest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -114,13 +115,13 @@ content-lint: $(INSTALLED) ## Content linter: sources, length, contact details, 
 	$(PY) -m bot lint
 
 types: $(INSTALLED) ## mypy on the project's code
-	$(VENV)/bin/mypy bot actions components
+	$(VENV)/bin/mypy bot actions components ops bench
 
 validate: $(INSTALLED) ## rasa data validate, warnings count as errors
 	scripts/validate.sh
 
-pytest: setup ## pytest (unit, actions, database on SQLite and PostgreSQL, REST)
-	scripts/ensure-postgres.sh
+pytest: setup $(LIVE_MODEL) ## pytest (unit, actions, databases, REST, web chat, cluster)
+	scripts/ensure-cluster-packages.sh
 	scripts/ensure-chromium.sh
 	$(PY) -m pytest
 
@@ -150,6 +151,20 @@ bench-accuracy: setup ## Held-out accuracy against the rasa init and sklearn bas
 
 bench-train: setup ## Full and incremental training times
 	$(PY) -m bench.train
+
+cluster: setup $(LIVE_MODEL) ## Scale-out on loopback: nginx, Rasa x2, action servers x2, PostgreSQL, Redis
+	scripts/ensure-cluster-packages.sh
+	$(PY) -m ops.cluster up
+
+cluster-stop: $(INSTALLED) ## Stop the cluster `make cluster` started
+	$(PY) -m ops.cluster down
+
+cluster-status: $(INSTALLED) ## Where the running cluster listens
+	$(PY) -m ops.cluster status
+
+loadtest: setup $(LIVE_MODEL) ## Load test through the cluster (starts and stops one if none runs)
+	scripts/ensure-cluster-packages.sh
+	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
 
 audit: ## Dependency audit: pip-audit of requirements.lock (accepted ids: security/pip-audit-exceptions.txt)
 	scripts/audit.sh

@@ -237,6 +237,8 @@ class Cluster:
         data, sockets = base / "data", base / "sockets"
         sockets.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
+            # The server runs as ``postgres``: it must be able to reach its folder.
+            self.directory.chmod(self.directory.stat().st_mode | 0o711)
             for path in (base, sockets):
                 shutil.chown(path, "postgres", "postgres")
         if not (data / "PG_VERSION").exists():

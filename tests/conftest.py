@@ -40,6 +40,8 @@ from tests.support.assistant import (
     free_port,
     start_assistant,
 )
+from tests.support.tools import require, unavailable
+from tests.support.webchat import AXE, CHROMIUM, CHROMIUM_ARGS
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DATABASES = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql))
@@ -77,14 +79,7 @@ def postgres_server() -> Iterator[str]:
     CI run can never pass without the PostgreSQL half of the suite.
     """
     pg_ctl = PG_BIN / "pg_ctl"
-    if not pg_ctl.exists():
-        message = (
-            f"PostgreSQL server binaries not found in {PG_BIN}. "
-            "Install them with scripts/ensure-postgres.sh (make test does)."
-        )
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require(pg_ctl, "PostgreSQL")
     base = Path(tempfile.mkdtemp(prefix="als-pg-"))
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
@@ -266,3 +261,32 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssis
         pytest.fail(f"{MODEL} is missing: run `make model` (make test does it)")
     with start_assistant(tmp_path_factory.mktemp("assistant")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright, once per test module.
+
+    Module scope, not session: Playwright's sync API keeps an event loop
+    running while it is open, and asyncio tests cannot run beside it.
+
+    The browser is ``/usr/bin/chromium`` (``scripts/ensure-chromium.sh``
+    installs it); Playwright's own browser download is never used. Without
+    Chromium the tests are skipped, but they fail when ``CI=true``.
+    """
+    if not CHROMIUM.exists():
+        unavailable(
+            f"{CHROMIUM} not found: run scripts/ensure-chromium.sh (make test does)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is missing: run `make setup`")
+    if not AXE.exists():
+        unavailable(f"{AXE} is missing: run `npm ci --prefix webchat` (make setup)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()

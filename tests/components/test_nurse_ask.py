@@ -26,6 +26,7 @@ from tests.support.assistant import (
     stop_process,
     wait_until_up,
 )
+from tests.support.tools import require
 
 RILUZOL = "wat is riluzol"
 STUDIES = "welke onderzoeken zijn er"
@@ -37,12 +38,7 @@ QUIET = {
 
 
 def _require_model() -> None:
-    if MODEL.exists():
-        return
-    message = f"{MODEL} is missing: run `make train`"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    require(MODEL, "the trained model")
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, text
 from components.channel_guard import FAILED
 from tests.conftest import PG_BIN, _as_postgres, _run
 from tests.support.assistant import MODEL, RunningAssistant, free_port, start_assistant
+from tests.support.tools import require
 
 pytestmark = pytest.mark.postgresql
 
@@ -72,10 +73,7 @@ class PostgresServer:
 @pytest.fixture(scope="module")
 def tracker_postgres() -> Iterator[PostgresServer]:
     """A PostgreSQL server only for this module's tracker store."""
-    if not (PG_BIN / "pg_ctl").exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN}")
-        pytest.skip(f"PostgreSQL server binaries not found in {PG_BIN}")
+    require(PG_BIN / "pg_ctl", "PostgreSQL")
     base = Path(tempfile.mkdtemp(prefix="als-tracker-pg-"))
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")

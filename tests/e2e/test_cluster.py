@@ -1,0 +1,223 @@
+"""The scale-out cluster with real processes: ``python -m ops.cluster up``.
+
+One cluster (nginx, two Rasa processes, two action servers, PostgreSQL, Redis)
+is started for this module on free loopback ports in a scratch folder. The
+tests talk to it only through nginx's public port, as users do, and look into
+the tracker store (PostgreSQL) to check what was kept.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from bench import loadtest
+from ops.cluster import NGINX, PG_BIN, REDIS_SERVER, ClusterState, running_cluster
+from ops.processes import free_port, port_is_open, stop_process
+from tests.support.assistant import ROOT
+from tests.support.tools import require
+from tests.support.webchat import new_chat
+
+LIVE_MODEL = ROOT / "var" / "live" / "model.tar.gz"
+START_SECONDS = 300
+SUMMARY = re.compile(
+    r"^turns=(\d+) rps=([\d.]+) p50_ms=(\d+) p95_ms=(\d+) errors=(\d+) lost=(\d+)$"
+)
+
+
+@dataclass
+class RunningCluster:
+    """A started cluster: its folder and where its parts listen."""
+
+    directory: Path
+    state: ClusterState
+
+    @property
+    def public_url(self) -> str:
+        """nginx, the only public entry point."""
+        return self.state.public_url
+
+    def current(self) -> ClusterState:
+        """The state now (process ids change when the supervisor restarts one)."""
+        state = ClusterState.load(self.directory / "state.json")
+        assert state is not None
+        return state
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[RunningCluster]:
+    """A running cluster; stopped (with all its processes) at the end."""
+    require(PG_BIN / "pg_ctl", "PostgreSQL")
+    require(REDIS_SERVER, "redis-server")
+    require(NGINX, "nginx")
+    require(LIVE_MODEL, "the published model (make publish)")
+    directory = Path(tempfile.mkdtemp(prefix="als-cluster-"))
+    log = (directory / "supervisor.log").open("wb")
+    command = [sys.executable, "-m", "ops.cluster", "up", "--dir", str(directory)]
+    command += ["--port", str(free_port())]
+    supervisor = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        state = None
+        while state is None and time.monotonic() < deadline:
+            if supervisor.poll() is not None:
+                pytest.fail((directory / "supervisor.log").read_text())
+            state = running_cluster(directory)
+            time.sleep(1)
+        assert state is not None, "the cluster did not start in time"
+        yield RunningCluster(directory, state)
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        try:
+            supervisor.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            stop_process(supervisor)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _say(cluster: RunningCluster, sender: str, message: str) -> list[str]:
+    response = requests.post(
+        f"{cluster.public_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message},
+        headers={"Origin": cluster.public_url},
+        timeout=60,
+    )
+    response.raise_for_status()
+    return [str(reply.get("text", "")) for reply in response.json()]
+
+
+def _stored_user_messages(cluster: RunningCluster, sender: str) -> list[str]:
+    engine = create_engine(cluster.state.tracker_db_url, future=True)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT data FROM events WHERE sender_id = :sender "
+                    "AND type_name = 'user' ORDER BY id"
+                ),
+                {"sender": sender},
+            )
+            return [json.loads(row[0])["text"] for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_answers_come_through_the_public_entry_point(cluster: RunningCluster) -> None:
+    faq = " ".join(_say(cluster, "cluster-faq", "wat is riluzol"))
+    assert "Riluzol" in faq and "Bron:" in faq
+    study = " ".join(_say(cluster, "cluster-db", "vertel over het MRI-onderzoek"))
+    assert "MRI" in study and "Bron:" in study
+    assert "niet om onderzoeken" not in study, "the action servers answered"
+
+
+def test_only_the_chat_channels_are_reachable_from_outside(
+    cluster: RunningCluster,
+) -> None:
+    for path in ("/model", "/status", "/conversations/cluster-faq/tracker", "/version"):
+        assert requests.get(cluster.public_url + path, timeout=10).status_code == 404
+    foreign = requests.post(
+        f"{cluster.public_url}/webhooks/rest/webhook",
+        json={"sender": "x", "message": "hoi"},
+        headers={"Origin": "https://elders.example"},
+        timeout=10,
+    )
+    assert foreign.status_code == 403
+    for server in cluster.state.rasa:
+        direct = requests.get(f"http://127.0.0.1:{server.port}/status", timeout=10)
+        assert direct.status_code == 404, "Rasa's HTTP API is off"
+
+
+def test_web_chat_works_through_the_entry_point(
+    cluster: RunningCluster, browser: Any
+) -> None:
+    site = SimpleNamespace(base_url=cluster.public_url, tracker_db=Path("unused"))
+    context, chat = new_chat(browser, site)
+    try:
+        chat.open()
+        assert "Riluzol" in chat.ask("wat is riluzol")
+        sockets = [url for url in chat.requests if "/socket.io/" in url]
+        assert sockets and all("route=" in url for url in sockets)
+        assert any(url.startswith("ws://") for url in sockets), "websocket upgrade"
+        assert chat.errors == [] and chat.blocked == []
+        session = chat.session_id()
+        assert _stored_user_messages(cluster, session) == ["/greet", "wat is riluzol"]
+    finally:
+        context.close()
+
+
+def test_a_conversation_continues_when_its_process_is_killed(
+    cluster: RunningCluster,
+) -> None:
+    sender = "cluster-kill"
+    assert _say(cluster, sender, "wat is ALS")
+    names = [server.name for server in cluster.current().rasa]
+    for name in names:
+        victim = next(s for s in cluster.current().rasa if s.name == name)
+        os.kill(victim.pid, signal.SIGKILL)
+        _wait_until_closed(victim.port)
+        replies = _say(cluster, sender, f"wat is riluzol {name}")
+        assert any("Riluzol" in reply for reply in replies)
+        _wait_until_restarted(cluster, name, victim.pid)
+    stored = _stored_user_messages(cluster, sender)
+    assert stored == ["wat is ALS", *(f"wat is riluzol {name}" for name in names)]
+
+
+def _wait_until_closed(port: int) -> None:
+    """Wait until a killed process's port refuses connections."""
+    deadline = time.monotonic() + 10
+    while port_is_open(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _wait_until_restarted(cluster: RunningCluster, name: str, old_pid: int) -> None:
+    """The supervisor starts a killed Rasa process again; wait until it answers."""
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        server = next(s for s in cluster.current().rasa if s.name == name)
+        if server.pid != old_pid:
+            try:
+                if requests.get(f"http://127.0.0.1:{server.port}/", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+        time.sleep(1)
+    pytest.fail(f"{name} was not started again")
+
+
+def test_load_test_loses_nothing_when_a_process_is_killed(
+    cluster: RunningCluster,
+) -> None:
+    output = io.StringIO()
+    with redirect_stdout(output):
+        code = loadtest.main(
+            ["--users", "12", "--seconds", "20", "--dir", str(cluster.directory)]
+            + ["--no-record"]
+        )
+    lines = output.getvalue().strip().splitlines()
+    summary = SUMMARY.match(lines[-1])
+    assert summary, lines
+    turns, _rps, _p50, _p95, _errors, lost = summary.groups()
+    assert int(turns) > 50
+    assert int(lost) == 0
+    assert code == 0
+    assert any(
+        line.startswith("kill-one:") and "killed rasa-1" in line for line in lines
+    )
