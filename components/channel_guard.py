@@ -34,6 +34,7 @@ from rasa.core.tracker_store import (
     TrackerStore,
 )
 from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.privacy import is_forget_request, mask_personal_data
 from bot.settings import get_settings
@@ -51,6 +52,10 @@ FORGET_FAILED = (
 FAILED = (
     "Er ging iets mis bij het verwerken van uw bericht. Probeer het later opnieuw. "
     "Bij nood: bel 112."
+)
+STORE_UNAVAILABLE = (
+    "Uw gesprek kan nu niet worden bewaard. Daarom kan ik nu niet antwoorden. "
+    "Probeer het over een paar minuten opnieuw. Bij nood: bel 112."
 )
 RATED_ANSWER = "rated_answer"
 MAX_RATED_CHARS = 500
@@ -91,6 +96,18 @@ class Screened:
     text: str | None
     reply: str | None = None
     forgotten: bool | None = None
+
+
+def failure_reply(error: BaseException) -> str:
+    """The honest reply when a message could not be handled because of ``error``.
+
+    A database error means the tracker store is down (``components.tracker_store``
+    raises it instead of falling back to memory): the user hears that the
+    conversation cannot be kept now. Anything else gets the general reply.
+    """
+    if isinstance(error, SQLAlchemyError):
+        return STORE_UNAVAILABLE
+    return FAILED
 
 
 def clean_text(text: str) -> str:

@@ -38,7 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from components.channel_guard import FAILED, ChannelGuard, OriginPolicy
+from components.channel_guard import ChannelGuard, OriginPolicy, failure_reply
 from components.channel_guard import allowed_metadata as _allowed_metadata
 from components.tracker_store import tracker_store_available
 from components.webchat import is_issued_session_id
@@ -168,7 +168,8 @@ class RestChannel(RestInput):
             except Exception as error:
                 logger.error("REST message not handled: %s.", type(error).__name__)
                 if not collector.messages:
-                    return response.json([{"recipient_id": sender, "text": FAILED}])
+                    text = failure_reply(error)
+                    return response.json([{"recipient_id": sender, "text": text}])
             return response.json(collector.messages)
 
         return webhook

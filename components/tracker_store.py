@@ -19,9 +19,10 @@ The least invasive way that works wherever Rasa builds the wrapper:
   ``UrlSQLTrackerStore`` is raised again instead of falling back to memory; any
   other store and any other error keeps Rasa's behaviour. The error then leaves
   ``on_new_message``, and the channels
-  (``components.rest_channel``, ``components.webchat``) already answer it with
-  the honest ``channel_guard.FAILED`` reply ("Er ging iets mis ... Bij nood: bel
-  112."), without any bot answer from an empty conversation;
+  (``components.rest_channel``, ``components.webchat``) answer it with the
+  honest ``channel_guard.STORE_UNAVAILABLE`` reply ("Uw gesprek kan nu niet
+  worden bewaard ... Bij nood: bel 112."), without any bot answer from an
+  empty conversation;
 - the engine pings a pooled connection before using it (``pool_pre_ping``), so
   when the database is back, the next message works with the stored history;
 - ``tracker_store_available`` runs ``SELECT 1`` on the database for the health

@@ -53,6 +53,7 @@ from components.channel_guard import (
     ChannelGuard,
     OriginPolicy,
     allowed_metadata,
+    failure_reply,
 )
 
 logger = logging.getLogger(__name__)
@@ -337,6 +338,6 @@ class WebChatInput(InputChannel):
                 )
             except Exception as error:
                 logger.error("Web chat message not handled: %s.", type(error).__name__)
-                await reply(session_id, FAILED)
+                await reply(session_id, failure_reply(error))
 
         return chat

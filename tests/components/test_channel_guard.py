@@ -19,12 +19,14 @@ from rasa.core.tracker_store import (
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import OperationalError
 
 from bot.privacy import BSN, EMAIL, PHONE
 from components.channel_guard import (
     FAILED,
     FORGET_FAILED,
     FORGOTTEN,
+    STORE_UNAVAILABLE,
     TOO_FAST,
     TOO_LONG,
     ChannelGuard,
@@ -34,6 +36,7 @@ from components.channel_guard import (
     allowed_metadata,
     clean_text,
     delete_conversation,
+    failure_reply,
     forget_conversation,
 )
 from components.tracker_store import UrlSQLTrackerStore
@@ -277,6 +280,15 @@ async def test_screen_passes_masked_text_and_refuses_politely(
     assert refused.text is None and refused.reply == TOO_LONG.format(limit=100)
     assert refused.forgotten is None
     assert FAILED.endswith("Bij nood: bel 112.")
+
+
+def test_a_tracker_store_failure_gets_its_own_honest_reply() -> None:
+    assert failure_reply(OperationalError("SELECT 1", {}, Exception())) == (
+        STORE_UNAVAILABLE
+    )
+    assert "niet worden bewaard" in STORE_UNAVAILABLE
+    assert STORE_UNAVAILABLE.endswith("Bij nood: bel 112.")
+    assert failure_reply(RuntimeError("boom")) == FAILED
 
 
 HOSTILE = st.one_of(

@@ -180,6 +180,33 @@ def test_a_conversation_continues_when_its_process_is_killed(
     assert stored == ["wat is ALS", *(f"wat is riluzol {name}" for name in names)]
 
 
+def test_every_rasa_process_restarted_mid_conversation_loses_nothing(
+    cluster: RunningCluster,
+) -> None:
+    sender = "cluster-restart-all"
+    for message in ("qwerty", "zxcvb"):
+        _say(cluster, sender, message)
+    before = cluster.current().rasa
+    for server in before:
+        os.kill(server.pid, signal.SIGKILL)
+    for server in before:
+        _wait_until_closed(server.port)
+    for server in before:
+        _wait_until_restarted(cluster, server.name, server.pid)
+    response = requests.post(
+        f"{cluster.public_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": "asdfgh"},
+        timeout=60,
+    )
+    payloads = [
+        button["payload"]
+        for reply in response.json()
+        for button in reply.get("buttons", [])
+    ]
+    assert "/ask_human" in payloads, "the third misunderstood message in a row"
+    assert _stored_user_messages(cluster, sender) == ["qwerty", "zxcvb", "asdfgh"]
+
+
 def _wait_until_closed(port: int) -> None:
     """Wait until a killed process's port refuses connections."""
     deadline = time.monotonic() + 10
