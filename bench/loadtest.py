@@ -379,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.loadtest", description=__doc__
     )
-    parser.add_argument("--users", type=int, default=60, help="concurrent users")
+    parser.add_argument("--users", type=int, default=120, help="concurrent users")
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--seconds", type=int, default=60, help="per phase")
     parser.add_argument("--max-turns", type=int, default=20000, help="per phase")

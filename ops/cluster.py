@@ -64,6 +64,8 @@ NGINX = Path(os.environ.get("NGINX", "/usr/sbin/nginx"))
 LIVE_MODEL = PROJECT_ROOT / "var" / "live" / "model.tar.gz"
 ACTION_SERVERS = 2
 START_SECONDS = 240
+RESTART_PAUSE_SECONDS = 10.0
+"""A server that died is started again at most this often (no crash loop)."""
 TRACKER_DB, PROJECT_DB = "tracker", "als"
 
 
@@ -166,6 +168,7 @@ class Cluster:
         self.rasa_count = rasa_processes or settings.cluster_rasa_processes
         self.live_model = live_model
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.last_start: dict[str, float] = {}
         self.stopping = False
         self.pg_port = free_port()
         self.redis_port = free_port()
@@ -352,11 +355,13 @@ class Cluster:
         return [python, "-m", "components.action_server", "--port", str(server.port)]
 
     def _start_rasa(self, server: ServerState, endpoints: Path) -> None:
+        self.last_start[server.name] = time.monotonic()
         env = {**self._env(), "RASA_PORT": str(server.port)}
         self._spawn(server.name, self._rasa_command(server, endpoints), env)
         server.pid = self.processes[server.name].pid
 
     def _start_actions(self, server: ServerState) -> None:
+        self.last_start[server.name] = time.monotonic()
         env = {**self._env(), "ACTION_PORT": str(server.port)}
         self._spawn(server.name, self._action_command(server), env)
         server.pid = self.processes[server.name].pid
@@ -442,6 +447,9 @@ class Cluster:
             for server in [*self.state.rasa, *self.state.actions]:
                 process = self.processes.get(server.name)
                 if process is None or process.poll() is None or self.stopping:
+                    continue
+                since = time.monotonic() - self.last_start.get(server.name, 0.0)
+                if since < RESTART_PAUSE_SECONDS:
                     continue
                 logger.warning(
                     "%s stopped (exit code %s); starting it again.",

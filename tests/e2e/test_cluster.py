@@ -159,8 +159,28 @@ def test_web_chat_works_through_the_entry_point(
         assert chat.errors == [] and chat.blocked == []
         session = chat.session_id()
         assert _stored_user_messages(cluster, session) == ["/greet", "wat is riluzol"]
+
+        _restart_every_rasa_process(cluster)
+        assert "Tofersen" in chat.ask("zijn er nieuwe medicijnen")
+        assert chat.session_id() == session, "the page reconnected to its session"
+        assert _stored_user_messages(cluster, session) == [
+            "/greet",
+            "wat is riluzol",
+            "zijn er nieuwe medicijnen",
+        ]
     finally:
         context.close()
+
+
+def _restart_every_rasa_process(cluster: RunningCluster) -> None:
+    """Kill every Rasa process and wait until the supervisor has restarted all."""
+    before = cluster.current().rasa
+    for server in before:
+        os.kill(server.pid, signal.SIGKILL)
+    for server in before:
+        _wait_until_closed(server.port)
+    for server in before:
+        _wait_until_restarted(cluster, server.name, server.pid)
 
 
 def test_a_conversation_continues_when_its_process_is_killed(
@@ -186,13 +206,7 @@ def test_every_rasa_process_restarted_mid_conversation_loses_nothing(
     sender = "cluster-restart-all"
     for message in ("qwerty", "zxcvb"):
         _say(cluster, sender, message)
-    before = cluster.current().rasa
-    for server in before:
-        os.kill(server.pid, signal.SIGKILL)
-    for server in before:
-        _wait_until_closed(server.port)
-    for server in before:
-        _wait_until_restarted(cluster, server.name, server.pid)
+    _restart_every_rasa_process(cluster)
     response = requests.post(
         f"{cluster.public_url}/webhooks/rest/webhook",
         json={"sender": sender, "message": "asdfgh"},
