@@ -42,7 +42,7 @@ RESULTS := var/results
         cluster cluster-stop cluster-status loadtest
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 .env: .env.example
 	@test -f .env || cp .env.example .env
