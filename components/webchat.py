@@ -29,6 +29,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import hmac
+import inspect
 import json
 import logging
 import os
@@ -57,6 +58,18 @@ from components.channel_guard import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+async def _settled(result: object) -> None:
+    """Wait for ``result`` when it is awaitable.
+
+    ``AsyncServer.enter_room`` and ``leave_room`` return nothing in older
+    python-socketio releases and a coroutine in newer ones; a coroutine that is
+    never awaited joins no room, and the page never hears an answer.
+    """
+    if inspect.isawaitable(result):
+        await result
+
 
 WEBCHAT_DIR = Path(__file__).resolve().parents[1] / "webchat"
 STATIC_DIR = WEBCHAT_DIR / "static"
@@ -298,8 +311,8 @@ class WebChatInput(InputChannel):
                 session_id = new_session_id(self.secret)
             for room in sio.rooms(sid):
                 if room != sid:
-                    sio.leave_room(sid, room)
-            sio.enter_room(sid, session_id)
+                    await _settled(sio.leave_room(sid, room))
+            await _settled(sio.enter_room(sid, session_id))
             await sio.emit("session_confirm", session_id, room=sid)
 
         async def reply(session_id: str, text: str, **extra: Any) -> None:
