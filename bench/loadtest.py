@@ -251,6 +251,7 @@ def run_phase(
         "LOADTEST_RECORDS": str(records),
         "LOADTEST_MAX_TURNS": str(max_turns),
         "PYTHONWARNINGS": "ignore",
+        "PYTHONPATH": str(ROOT),
     }
     command = [
         str(VENV_BIN / "locust"),

@@ -23,15 +23,8 @@ from locust.clients import ResponseContextManager
 from locust.env import Environment
 from locust.exception import StopUser
 
-CONVERSATIONS: list[list[str]] = [
-    ["wat is ALS", "hoe wordt de diagnose gesteld", "wat is riluzol"],
-    ["welke onderzoeken lopen er", "vertel over het MRI-onderzoek", "dank u"],
-    ["wie kan ik bellen", "hoe bereik ik het ALS Centrum", "bedankt"],
-    ["is ALS erfelijk", "hoeveel mensen krijgen ALS", "wat doet het ALS-team"],
-    ["hallo", "wat is de TUDCA studie", "kan ik meedoen aan de biobank"],
-    ["hoe lang leef je met ALS", "wat gebeurt er aan het einde", "wie helpt mij"],
-    ["wat is PLS", "wat is een EMG", "zijn er nieuwe medicijnen"],
-]
+from bench.conversations import CONVERSATIONS
+
 READ_SECONDS = (1.0, 2.0)
 RECORDS: list[dict[str, Any]] = []
 MAX_TURNS = int(os.environ.get("LOADTEST_MAX_TURNS", "0") or 0)

@@ -30,6 +30,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bench import loadtest
+from bench.conversations import CONVERSATIONS
 from ops.cluster import NGINX, PG_BIN, REDIS_SERVER, ClusterState, running_cluster
 from ops.processes import free_port, port_is_open, stop_process
 from tests.support.assistant import ROOT
@@ -262,3 +263,21 @@ def test_load_test_loses_nothing_when_a_process_is_killed(
     assert any(
         line.startswith("kill-one:") and "killed rasa-1" in line for line in lines
     )
+
+
+def test_no_log_of_any_part_holds_a_message_text(cluster: RunningCluster) -> None:
+    """Runs last: by now the cluster has served every kind of turn."""
+    secret = "mijn buurman Jansen vraagt naar riluzol"
+    _say(cluster, "cluster-log-check", secret)
+    logs = [p for p in cluster.directory.rglob("*.log") if p.is_file()]
+    assert {p.name for p in logs} >= {"rasa-1.log", "actions-1.log", "access.log"}
+    conversations = list(locustfile_messages()) + [secret, "wat is riluzol"]
+    for log in logs:
+        content = log.read_text(encoding="utf-8", errors="replace")
+        leaked = [text for text in conversations if text in content]
+        assert leaked == [], f"{log.name} holds message texts"
+
+
+def locustfile_messages() -> set[str]:
+    """Every message the simulated patients send."""
+    return {message for conversation in CONVERSATIONS for message in conversation}
