@@ -22,8 +22,10 @@ After each phase every conversation is read back from the tracker store
 One line per phase, then the totals as the last line:
 ``turns=N rps=X p50_ms=Y p95_ms=Z errors=E lost=L``. ``turns`` counts the turns
 that ended (answered or failed), ``errors`` those that failed for the user
-(an error status or no reply), ``rps`` answered turns per second of load;
-turns cut off by the end of the run are named in the phase line. Exit
+(an error status or no reply, also after the one retry a simulated user makes
+when the entry point says the assistant is not reachable), ``rps`` answered
+turns per second of load; turns sent twice and turns cut off by the end of the
+run are named in the phase line. Exit
 code 1 when anything is lost or the steady phase had errors.
 """
 
@@ -62,6 +64,7 @@ class Turn:
     status: str
     replies: list[str]
     ms: float | None
+    attempts: int = 1
 
     @property
     def answered(self) -> bool:
@@ -181,6 +184,7 @@ def load_turns(path: Path) -> list[Turn]:
             status=item["status"],
             replies=list(item.get("replies") or []),
             ms=item.get("ms"),
+            attempts=int(item.get("attempts") or 1),
         )
         for item in raw
     ]
@@ -200,6 +204,9 @@ def check_phase(
     answered = [turn for turn in turns if turn.answered]
     ended = [turn for turn in turns if not turn.cut_off]
     cut_off = len(turns) - len(ended)
+    retried = sum(1 for turn in ended if turn.attempts > 1)
+    if retried:
+        note = "; ".join(filter(None, [note, f"{retried} turn(s) sent twice"]))
     if cut_off:
         note = "; ".join(filter(None, [note, f"{cut_off} turn(s) cut off at the end"]))
     return PhaseResult(

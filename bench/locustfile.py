@@ -6,6 +6,12 @@ with a pause to read between turns. Every turn is recorded (sender, message,
 status, the reply texts, time) and written to ``LOADTEST_RECORDS`` when locust
 stops, so ``bench.loadtest`` can check the tracker store against what users
 saw. ``LOADTEST_MAX_TURNS`` bounds the number of turns started.
+
+Each message carries a ``message_id``. When the entry point answers that the
+assistant is not reachable (a Rasa process died under the request) or the
+connection fails, the user sends the same message once more after a second, as
+a person would press "send" again; the REST channel never handles one
+``message_id`` twice, so the tracker store check still finds every turn once.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ from locust.exception import StopUser
 from bench.conversations import CONVERSATIONS
 
 READ_SECONDS = (1.0, 2.0)
+RETRIES = 1
+RETRY_PAUSE_SECONDS = 1.0
+RETRY_STATUSES = {0, 502, 503, 504}
+"""0: the connection failed; 502 to 504: the entry point had no answer."""
 RECORDS: list[dict[str, Any]] = []
 MAX_TURNS = int(os.environ.get("LOADTEST_MAX_TURNS", "0") or 0)
 
@@ -46,7 +56,7 @@ class Patient(HttpUser):
             time.sleep(random.uniform(*READ_SECONDS))
 
     def turn(self, sender: str, message: str) -> None:
-        """Send one message; record what the user saw."""
+        """Send one message (again once if it failed); record what the user saw."""
         record: dict[str, Any] = {
             "sender": sender,
             "message": message,
@@ -54,28 +64,39 @@ class Patient(HttpUser):
             "replies": [],
             "ms": None,
             "at": time.time(),
+            "attempts": 0,
         }
         RECORDS.append(record)
+        message_id = uuid.uuid4().hex
         started = time.perf_counter()
+        for attempt in range(1, RETRIES + 2):
+            record["attempts"] = attempt
+            status, replies = self.send(sender, message, message_id)
+            record["code"] = status
+            if replies or status not in RETRY_STATUSES or attempt > RETRIES:
+                break
+            time.sleep(RETRY_PAUSE_SECONDS)
+        record["ms"] = (time.perf_counter() - started) * 1000
+        record["status"] = "ok" if replies else "error"
+        record["replies"] = replies
+
+    def send(self, sender: str, message: str, message_id: str) -> tuple[int, list[str]]:
+        """One request; its status and the texts of the replies."""
         with self.client.post(
             "/webhooks/rest/webhook",
-            json={"sender": sender, "message": message},
+            json={"sender": sender, "message": message, "message_id": message_id},
             headers={"Origin": str(self.host)},
             name="turn",
             catch_response=True,
             timeout=60,
         ) as managed:
             response = cast(ResponseContextManager, managed)
-            record["ms"] = (time.perf_counter() - started) * 1000
-            record["code"] = response.status_code
             replies = _reply_texts(response.text) if response.status_code == 200 else []
             if replies:
-                record["status"] = "ok"
-                record["replies"] = replies
                 response.success()
             else:
-                record["status"] = "error"
                 response.failure(f"status {response.status_code}, no reply")
+            return response.status_code, replies
 
 
 def _reply_texts(body: str | None) -> list[str]:

@@ -15,6 +15,13 @@ Rasa's ``RestInput`` it
 - keeps only the ``rated_answer`` metadata, and always stores ``rest`` as the
   input channel;
 - never logs message texts; answers with ``stream=true`` are not streamed;
+- makes a retry safe: a request may carry a ``message_id`` (8 to 64 letters,
+  digits, ``-`` or ``_``). A second request with the same ``sender`` and
+  ``message_id`` is not handled again: it gets the replies of the first, from
+  the first request while that still runs in this process, else from the
+  tracker store (where Rasa keeps the id with the user message). So a client
+  whose request was cut off (a Rasa process of a cluster died) can send it
+  again without the message being answered twice;
 - answers ``GET /webhooks/rest/health`` with 200 ``{"status": "ok",
   "tracker_store": "ok"}`` when the tracker store's database answers a trivial
   query, else 503 with ``"tracker_store": "unavailable"`` (no user data).
@@ -25,7 +32,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from rasa.core.channels.channel import (
@@ -34,11 +43,17 @@ from rasa.core.channels.channel import (
     UserMessage,
 )
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from components.channel_guard import ChannelGuard, OriginPolicy, failure_reply
+from components.channel_guard import (
+    FAILED,
+    ChannelGuard,
+    OriginPolicy,
+    failure_reply,
+)
 from components.channel_guard import allowed_metadata as _allowed_metadata
 from components.tracker_store import tracker_store_available
 from components.webchat import is_issued_session_id
@@ -58,6 +73,10 @@ BAD_SENDER = (
 )
 WEBCHAT_SENDER = "Dit gesprek hoort bij de webchat en kan hier niet worden gebruikt."
 TOO_LARGE = "Uw bericht is te lang. Stel uw vraag korter."
+BAD_MESSAGE_ID = (
+    '"message_id" moet 8 tot 64 letters, cijfers, "-" of "_" zijn, of ontbreken.'
+)
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 HEALTH_TIMEOUT_SECONDS = 3.0
 
 
@@ -71,6 +90,42 @@ def _valid_sender(sender: object) -> TypeGuard[str]:
         and 0 < len(sender) <= MAX_SENDER_CHARS
         and sender.isprintable()
     )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A well-formed REST request."""
+
+    sender: str
+    text: str
+    metadata: Any
+    message_id: str | None
+
+
+async def stored_replies(
+    agent: Any, sender: str, message_id: str
+) -> list[dict[str, Any]] | None:
+    """The replies Rasa stored after the user message ``message_id``, if any.
+
+    Rendered by Rasa's own ``CollectingOutputChannel``, so they look exactly as
+    the first answer did. ``None`` when that message is not in the tracker.
+    """
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return None
+    tracker = await store.retrieve(sender)
+    if tracker is None:
+        return None
+    found = False
+    collector = CollectingOutputChannel()
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            if found:
+                break
+            found = event.message_id == message_id
+        elif found and isinstance(event, BotUttered):
+            await collector.send_response(sender, event.message())
+    return collector.messages if found else None
 
 
 class RestChannel(RestInput):
@@ -92,9 +147,10 @@ class RestChannel(RestInput):
         """Use ``guard`` and ``origins``, by default from the settings."""
         self.guard = guard or ChannelGuard.from_settings(self.name())
         self.origins = origins or OriginPolicy.from_settings()
+        self.in_flight: dict[tuple[str, str], asyncio.Future[list[Any]]] = {}
 
-    def _parse(self, request: Request) -> tuple[str, str, Any] | HTTPResponse:
-        """The sender, text and metadata of a request, or the error reply."""
+    def _parse(self, request: Request) -> Parsed | HTTPResponse:
+        """The sender, text, metadata and message id, or the error reply."""
         if not self.origins.allows(request.headers.get("origin")):
             logger.warning("REST request from a foreign origin refused.")
             return _error(FORBIDDEN_ORIGIN, 403)
@@ -113,7 +169,41 @@ class RestChannel(RestInput):
         if is_issued_session_id(sender):
             logger.warning("REST request with a web chat session id refused.")
             return _error(WEBCHAT_SENDER, 403)
-        return sender, body["message"], body.get("metadata")
+        message_id = body.get("message_id")
+        if message_id is not None and not (
+            isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id)
+        ):
+            return _error(BAD_MESSAGE_ID, 400)
+        return Parsed(sender, body["message"], body.get("metadata"), message_id)
+
+    async def _handle(
+        self,
+        parsed: Parsed,
+        agent: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> list[Any]:
+        """Screen and handle one message; the replies for the user."""
+        sender = parsed.sender
+        screened = await self.guard.screen(sender, parsed.text, agent)
+        if screened.text is None:
+            return [{"recipient_id": sender, "text": screened.reply}]
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(
+                    screened.text,
+                    collector,
+                    sender,
+                    input_channel=self.name(),
+                    metadata=_allowed_metadata(parsed.metadata),
+                    message_id=parsed.message_id,
+                )
+            )
+        except Exception as error:
+            logger.error("REST message not handled: %s.", type(error).__name__)
+            if not collector.messages:
+                return [{"recipient_id": sender, "text": failure_reply(error)}]
+        return collector.messages
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -148,28 +238,35 @@ class RestChannel(RestInput):
             parsed = self._parse(request)
             if isinstance(parsed, HTTPResponse):
                 return parsed
-            sender, text, metadata = parsed
-            screened = await self.guard.screen(
-                sender, text, getattr(request.app.ctx, "agent", None)
-            )
-            if screened.text is None:
-                return response.json([{"recipient_id": sender, "text": screened.reply}])
-            collector = CollectingOutputChannel()
+            agent = getattr(request.app.ctx, "agent", None)
+            if parsed.message_id is None:
+                return response.json(await self._handle(parsed, agent, on_new_message))
+            key = (parsed.sender, parsed.message_id)
+            running = self.in_flight.get(key)
+            if running is not None:
+                logger.info("REST retry of a message still being handled: waits.")
+                return response.json(await asyncio.shield(running))
             try:
-                await on_new_message(
-                    UserMessage(
-                        screened.text,
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=_allowed_metadata(metadata),
-                    )
-                )
+                replayed = await stored_replies(agent, *key)
             except Exception as error:
-                logger.error("REST message not handled: %s.", type(error).__name__)
-                if not collector.messages:
-                    text = failure_reply(error)
-                    return response.json([{"recipient_id": sender, "text": text}])
-            return response.json(collector.messages)
+                logger.error("REST retry check failed: %s.", type(error).__name__)
+                text = failure_reply(error)
+                return response.json([{"recipient_id": parsed.sender, "text": text}])
+            if replayed is not None:
+                logger.info("REST retry of a handled message: stored replies sent.")
+                return response.json(replayed)
+            future: asyncio.Future[list[Any]] = (
+                asyncio.get_running_loop().create_future()
+            )
+            self.in_flight[key] = future
+            try:
+                replies = await self._handle(parsed, agent, on_new_message)
+                future.set_result(replies)
+                return response.json(replies)
+            finally:
+                if not future.done():
+                    failed = [{"recipient_id": parsed.sender, "text": FAILED}]
+                    future.set_result(failed)
+                del self.in_flight[key]
 
         return webhook
