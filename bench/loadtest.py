@@ -425,13 +425,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             stop_cluster(started)
     summary = total(results)
     if not args.no_record and results:
-        rows = [[r.name, *r.line().split(), r.note] for r in [*results, summary]]
+        rows = [
+            [r.name, *(field.split("=")[1] for field in r.line().split()), r.note]
+            for r in [*results, summary]
+        ]
         record(
             "loadtest",
             f"{args.users} users, {args.seconds} s per phase, "
             f"{len(state.rasa)} Rasa processes behind nginx.\n\n"
             + table(
-                ["phase", "turns", "rps", "p50", "p95", "errors", "lost", "note"], rows
+                ["phase", "turns", "rps", "p50 ms", "p95 ms", "errors", "lost", "note"],
+                rows,
             ),
         )
     write(summary.line())

@@ -17,11 +17,13 @@ from tests.support.assistant import MODEL, RunningAssistant, start_assistant
 
 QUESTION = "wat is de oorzaak van als"
 MARK = "NIEUWE VERSIE. "
-MAX_WAIT_DURING_SWAP_SECONDS = 1.0
-"""Loading a model takes 2.5 to 5 s on 2 cores; no turn may wait for it.
+ORIGINAL = "De oorzaak van ALS"
+MAX_WAIT_DURING_SWAP_SECONDS = 1.5
+"""Loading a model takes about 3 s on 2 cores; no turn may wait for all of it.
 
-Measured: 2.67 s when Rasa loaded the model in its event loop, 0.03 s with
-``components.model_loading``."""
+Measured, longest wait of a turn during a swap: 2.70 s when Rasa loaded the
+model in its event loop, 0.78 s with ``components.model_loading`` (the loading
+thread still holds Python's interpreter lock now and then)."""
 
 
 def _variant_with_new_answer(model: Path, target: Path) -> Path:
@@ -83,25 +85,35 @@ def test_new_model_goes_live_and_conversation_continues(
 def test_turns_are_answered_while_a_new_model_loads(
     live_assistant: RunningAssistant, tmp_path: Path
 ) -> None:
-    """Loading takes seconds; it must not hold up the turns arriving meanwhile."""
-    sender = "swap-waiting"
-    current = _answer(live_assistant, sender)
-    variant = _variant_with_new_answer(MODEL, tmp_path / "variant.tar.gz")
+    """Loading takes seconds; it must not hold up the turns arriving meanwhile.
+
+    Every poll is a new conversation, so the per-conversation rate limit never
+    answers instead of the model.
+    """
+    current = _answer(live_assistant, "swap-waiting-start")
     if current.startswith(MARK):
-        variant = MODEL
-    publish(variant, live_assistant.workdir / "live" / "model.tar.gz")
+        publish(MODEL, live_assistant.workdir / "live" / "model.tar.gz")
+        expected = ORIGINAL
+    else:
+        variant = _variant_with_new_answer(MODEL, tmp_path / "variant.tar.gz")
+        publish(variant, live_assistant.workdir / "live" / "model.tar.gz")
+        expected = MARK
     waits: list[float] = []
+    answers: list[str] = []
     deadline = time.monotonic() + 60
-    swapped = False
-    while time.monotonic() < deadline and not swapped:
+    while time.monotonic() < deadline and not answers[-1:] == [expected]:
         started = time.monotonic()
-        answer = _answer(live_assistant, sender)
+        answer = _answer(live_assistant, f"swap-waiting-{len(waits)}")
         waits.append(time.monotonic() - started)
-        swapped = answer.startswith(MARK) != current.startswith(MARK)
+        answers.append(expected if answer.startswith(expected) else answer[:20])
         time.sleep(0.05)
-    assert swapped, "the new model went live"
-    sys.stdout.write(f"\n[model swap] longest wait for an answer: {max(waits):.2f} s\n")
-    assert max(waits) < MAX_WAIT_DURING_SWAP_SECONDS
+    assert answers[-1] == expected, "the new model went live"
+    assert set(answers) <= {expected, current[:20]}, "every turn was answered"
+    longest = max(waits)
+    sys.stdout.write(
+        f"\n[model swap] {len(waits)} turns, longest wait {longest:.2f} s\n"
+    )
+    assert longest < MAX_WAIT_DURING_SWAP_SECONDS
 
 
 def test_broken_model_is_refused_and_the_old_one_keeps_serving(
