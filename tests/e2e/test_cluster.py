@@ -9,7 +9,6 @@ the tracker store (PostgreSQL) to check what was kept.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import shutil
@@ -27,7 +26,6 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
 
 from bench import loadtest
 from bench.conversations import CONVERSATIONS
@@ -35,6 +33,7 @@ from ops.cluster import NGINX, PG_BIN, REDIS_SERVER, ClusterState, running_clust
 from ops.processes import free_port, port_is_open, stop_process
 from tests.support.assistant import ROOT
 from tests.support.tools import require
+from tests.support.tracker import stored_user_texts
 from tests.support.webchat import new_chat
 
 LIVE_MODEL = ROOT / "var" / "live" / "model.tar.gz"
@@ -94,6 +93,10 @@ def cluster() -> Iterator[RunningCluster]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+def _stored(cluster: RunningCluster, sender: str) -> list[str]:
+    return stored_user_texts(cluster.state.tracker_db_url, sender)
+
+
 def _say(cluster: RunningCluster, sender: str, message: str) -> list[str]:
     response = requests.post(
         f"{cluster.public_url}/webhooks/rest/webhook",
@@ -103,22 +106,6 @@ def _say(cluster: RunningCluster, sender: str, message: str) -> list[str]:
     )
     response.raise_for_status()
     return [str(reply.get("text", "")) for reply in response.json()]
-
-
-def _stored_user_messages(cluster: RunningCluster, sender: str) -> list[str]:
-    engine = create_engine(cluster.state.tracker_db_url, future=True)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text(
-                    "SELECT data FROM events WHERE sender_id = :sender "
-                    "AND type_name = 'user' ORDER BY id"
-                ),
-                {"sender": sender},
-            )
-            return [json.loads(row[0])["text"] for row in rows]
-    finally:
-        engine.dispose()
 
 
 def test_answers_come_through_the_public_entry_point(cluster: RunningCluster) -> None:
@@ -159,12 +146,15 @@ def test_web_chat_works_through_the_entry_point(
         assert any(url.startswith("ws://") for url in sockets), "websocket upgrade"
         assert chat.errors == [] and chat.blocked == []
         session = chat.session_id()
-        assert _stored_user_messages(cluster, session) == ["/greet", "wat is riluzol"]
+        assert _stored(cluster, session) == [
+            "/greet",
+            "wat is riluzol",
+        ]
 
         _restart_every_rasa_process(cluster)
         assert "Tofersen" in chat.ask("zijn er nieuwe medicijnen")
         assert chat.session_id() == session, "the page reconnected to its session"
-        assert _stored_user_messages(cluster, session) == [
+        assert _stored(cluster, session) == [
             "/greet",
             "wat is riluzol",
             "zijn er nieuwe medicijnen",
@@ -197,7 +187,7 @@ def test_a_conversation_continues_when_its_process_is_killed(
         replies = _say(cluster, sender, f"wat is riluzol {name}")
         assert any("Riluzol" in reply for reply in replies)
         _wait_until_restarted(cluster, name, victim.pid)
-    stored = _stored_user_messages(cluster, sender)
+    stored = _stored(cluster, sender)
     assert stored == ["wat is ALS", *(f"wat is riluzol {name}" for name in names)]
 
 
@@ -219,7 +209,11 @@ def test_every_rasa_process_restarted_mid_conversation_loses_nothing(
         for button in reply.get("buttons", [])
     ]
     assert "/ask_human" in payloads, "the third misunderstood message in a row"
-    assert _stored_user_messages(cluster, sender) == ["qwerty", "zxcvb", "asdfgh"]
+    assert _stored(cluster, sender) == [
+        "qwerty",
+        "zxcvb",
+        "asdfgh",
+    ]
 
 
 def _wait_until_closed(port: int) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,6 +11,7 @@ import requests
 
 from components.rest_channel import BAD_MESSAGE_ID
 from tests.support.assistant import RunningAssistant
+from tests.support.tracker import stored_user_events
 
 
 def _send(
@@ -25,14 +24,8 @@ def _send(
     )
 
 
-def _user_messages(assistant: RunningAssistant, sender: str) -> list[dict[str, Any]]:
-    with sqlite3.connect(assistant.tracker_db) as connection:
-        rows = connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' "
-            "ORDER BY id",
-            (sender,),
-        ).fetchall()
-    return [json.loads(row[0]) for row in rows]
+def _stored(assistant: RunningAssistant, sender: str) -> list[dict[str, Any]]:
+    return stored_user_events(f"sqlite:///{assistant.tracker_db}", sender)
 
 
 def _new_sender() -> str:
@@ -48,7 +41,7 @@ def test_a_retried_message_gets_the_same_answer_and_is_stored_once(
     assert first.status_code == again.status_code == 200
     assert "Riluzol" in first.json()[0]["text"]
     assert again.json() == first.json(), "buttons and all, as the first time"
-    stored = _user_messages(assistant, sender)
+    stored = _stored(assistant, sender)
     assert [event["text"] for event in stored] == ["wat is riluzol"]
     assert stored[0]["message_id"] == message_id
 
@@ -60,7 +53,7 @@ def test_a_retry_after_later_turns_still_gets_its_own_answer(
     first = _send(assistant, sender, "wat is riluzol", first_id).json()
     _send(assistant, sender, "is ALS erfelijk", uuid.uuid4().hex)
     assert _send(assistant, sender, "wat is riluzol", first_id).json() == first
-    assert len(_user_messages(assistant, sender)) == 2
+    assert len(_stored(assistant, sender)) == 2
 
 
 def test_simultaneous_copies_are_handled_once(assistant: RunningAssistant) -> None:
@@ -77,7 +70,7 @@ def test_simultaneous_copies_are_handled_once(assistant: RunningAssistant) -> No
     bodies = [answer.json() for answer in answers]
     assert all(body == bodies[0] for body in bodies)
     assert "onderzoeken" in bodies[0][0]["text"]
-    assert len(_user_messages(assistant, sender)) == 1
+    assert len(_stored(assistant, sender)) == 1
 
 
 def test_the_same_text_with_a_new_id_is_a_new_message(
@@ -86,7 +79,7 @@ def test_the_same_text_with_a_new_id_is_a_new_message(
     sender = _new_sender()
     for _ in range(2):
         _send(assistant, sender, "wat is ALS", uuid.uuid4().hex)
-    assert len(_user_messages(assistant, sender)) == 2
+    assert len(_stored(assistant, sender)) == 2
 
 
 @pytest.mark.parametrize(
@@ -99,4 +92,4 @@ def test_a_malformed_message_id_is_refused_politely(
     answer = _send(assistant, sender, "wat is ALS", message_id)
     assert answer.status_code == 400
     assert answer.json() == {"error": BAD_MESSAGE_ID}
-    assert _user_messages(assistant, sender) == []
+    assert _stored(assistant, sender) == []

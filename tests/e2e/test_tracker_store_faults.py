@@ -10,7 +10,6 @@ conversation goes on with its earlier events still stored.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -24,12 +23,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
 
 from components.channel_guard import FAILED, STORE_UNAVAILABLE
 from tests.conftest import PG_BIN, _as_postgres, _run
 from tests.support.assistant import MODEL, RunningAssistant, free_port, start_assistant
 from tests.support.tools import require
+from tests.support.tracker import stored_user_texts
 
 pytestmark = pytest.mark.postgresql
 
@@ -121,22 +120,6 @@ def _text(replies: list[dict[str, object]]) -> str:
     return "\n".join(str(reply.get("text", "")) for reply in replies)
 
 
-def _user_texts(url: str, sender: str) -> list[str]:
-    engine = create_engine(url, future=True)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text(
-                    "SELECT data FROM events WHERE sender_id = :sender "
-                    "AND type_name = 'user' ORDER BY id"
-                ),
-                {"sender": sender},
-            ).all()
-    finally:
-        engine.dispose()
-    return [json.loads(data)["text"] for (data,) in rows]
-
-
 def _report(what: str, seconds: float) -> None:
     sys.stdout.write(f"\n[tracker store faults] {what}: {seconds:.2f} s\n")
 
@@ -172,7 +155,7 @@ def test_tracker_database_down_honest_reply_then_the_conversation_goes_on(
     _report("database back: next turn", time.monotonic() - started)
     assert "Rilutek" in again
 
-    assert _user_texts(tracker_postgres.url, sender) == ["wat is ALS", RILUZOL]
+    assert stored_user_texts(tracker_postgres.url, sender) == ["wat is ALS", RILUZOL]
     rasa_log = (assistant.workdir / "logs" / "rasa.log").read_text(errors="replace")
     assert "Tracker store unavailable (retrieve): OperationalError." in rasa_log
     assert "InMemoryTrackerStore" not in rasa_log
