@@ -498,11 +498,10 @@ def _print_state(state: ClusterState) -> None:
 
 def command_up(directory: Path, port: int | None, processes: int | None) -> int:
     """Run the cluster in the foreground until Ctrl-C or SIGTERM."""
-    if running_cluster(directory) is not None:
+    running = running_cluster(directory)
+    if running is not None:
         print("A cluster is already running:", flush=True)  # noqa: T201
-        state = running_cluster(directory)
-        assert state is not None
-        _print_state(state)
+        _print_state(running)
         return 1
     cluster = Cluster(directory, port, processes)
 

@@ -26,12 +26,11 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import migrations
-from bot.db.seed import DEFAULT_CATALOG, SeedReport, load_catalog, seed
+from bot.db.seed import SeedReport
 from bot.db.session import (
     make_engine,
     make_session_factory,
     reset_engine,
-    session_scope,
 )
 from bot.settings import get_settings
 from tests.support.assistant import (
@@ -40,6 +39,7 @@ from tests.support.assistant import (
     free_port,
     start_assistant,
 )
+from tests.support.database import seed_database
 from tests.support.tools import require, unavailable
 from tests.support.webchat import AXE, CHROMIUM, CHROMIUM_ARGS
 
@@ -150,7 +150,7 @@ def migrated_url(database_url: str) -> str:
 @pytest.fixture
 def seeded_url(migrated_url: str) -> str:
     """URL of a migrated database seeded from ``content/catalog.yml``."""
-    _reseed(migrated_url)
+    seed_database(migrated_url)
     return migrated_url
 
 
@@ -160,16 +160,6 @@ def session_factory(seeded_url: str) -> Iterator[sessionmaker]:
     engine = make_engine(seeded_url)
     yield make_session_factory(engine)
     engine.dispose()
-
-
-def _reseed(url: str, catalog_path: Path = DEFAULT_CATALOG) -> SeedReport:
-    """Seed ``url`` from ``catalog_path``; return the seed report."""
-    engine = make_engine(url)
-    try:
-        with session_scope(make_session_factory(engine)) as session:
-            return seed(session, load_catalog(catalog_path))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(params=DATABASES)
@@ -237,7 +227,7 @@ def _run_action(
 @pytest.fixture
 def reseed() -> Callable[..., SeedReport]:
     """``reseed(url, catalog_path=DEFAULT_CATALOG)`` seeds a database."""
-    return _reseed
+    return seed_database
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from bot.cli import main
-from bot.db import migrations
-from bot.db.seed import load_catalog, seed
-from bot.db.session import make_engine, make_session_factory, session_scope
+from bot.db.seed import load_catalog
+from bot.db.session import make_engine, make_session_factory
 from bot.review import (
     CSV_HEADERS,
     EXAMPLES_PER_INTENT,
@@ -30,6 +29,7 @@ from bot.review import (
     render_html,
 )
 from bot.settings import PROJECT_ROOT, VAR_DIR
+from tests.support.database import seeded_sqlite
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 BOM = "\ufeff".encode()
@@ -53,13 +53,7 @@ ANSWERED = DOMAIN_INTENTS & _intents_with_a_rule()
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite database, migrated and seeded from content/catalog.yml."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('review') / 'bot.db'}"
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with session_scope(make_session_factory(engine)) as session:
-        seed(session, load_catalog())
-    engine.dispose()
-    return url
+    return seeded_sqlite(tmp_path_factory.mktemp("review"))
 
 
 @pytest.fixture(scope="module")

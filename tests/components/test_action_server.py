@@ -15,9 +15,6 @@ import pytest
 import requests
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot.db import migrations
-from bot.db.seed import load_catalog, seed
-from bot.db.session import make_engine, make_session_factory, session_scope
 from components.action_server import allowed_host, error_body, token_matches
 from tests.support.assistant import (
     ROOT,
@@ -26,6 +23,7 @@ from tests.support.assistant import (
     stop_process,
     wait_until_up,
 )
+from tests.support.database import seeded_sqlite
 from tests.support.probe_actions import PROBE_FILE_VARIABLE
 
 SECRET = "mijn BSN is 123456782 en mijn nummer 0612345678"
@@ -84,12 +82,7 @@ def action_call(action: str, text: str, **latest: Any) -> dict[str, Any]:
 
 
 def _environment(workdir: Path, token: str) -> dict[str, str]:
-    url = f"sqlite:///{workdir / 'bot.db'}"
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with session_scope(make_session_factory(engine)) as session:
-        seed(session, load_catalog())
-    engine.dispose()
+    url = seeded_sqlite(workdir)
     return {
         **os.environ,
         "DATABASE_URL": url,

@@ -15,9 +15,6 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.db import migrations
-from bot.db.seed import load_catalog, seed
-from bot.db.session import make_engine, make_session_factory, session_scope
 from tests.support.assistant import (
     MODEL,
     ROOT,
@@ -26,6 +23,7 @@ from tests.support.assistant import (
     stop_process,
     wait_until_up,
 )
+from tests.support.database import seeded_sqlite
 from tests.support.tools import require
 
 RILUZOL = "wat is riluzol"
@@ -170,12 +168,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real action server on a seeded SQLite database; yields its endpoint."""
     _require_model()
     workdir = tmp_path_factory.mktemp("actions")
-    url = f"sqlite:///{workdir / 'bot.db'}"
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with session_scope(make_session_factory(engine)) as session:
-        seed(session, load_catalog())
-    engine.dispose()
+    url = seeded_sqlite(workdir)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SANIC_HOST": "127.0.0.1"}
     with (workdir / "actions.log").open("wb") as log:
