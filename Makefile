@@ -33,7 +33,7 @@ LOOKUP := data/nlu/lookups/study.yml
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null) $(LOOKUP)
 MODEL_CODE := components/intent_classifier.py components/safety_gate.py \
   components/action_fallback.py \
-  $(wildcard bot/nlp/*.py) bot/safety.py
+  $(wildcard bot/nlp/*.py) $(wildcard bot/safety/*.py) $(wildcard content/safety/*.yml)
 RESULTS := var/results
 
 .PHONY: help setup run webchat test lint types validate content-lint pytest heldout test-stories \

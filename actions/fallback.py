@@ -13,6 +13,7 @@ from bot.clarify import (
     HUMAN_OFFER_TEXT,
     clarify,
 )
+from bot.formatting import SAFETY_LINE
 
 MISUNDERSTOOD_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 
@@ -56,6 +57,7 @@ class ActionClarify(Action):
             dispatcher.utter_message(response=result.response)
         else:
             dispatcher.utter_message(text=result.text, buttons=result.buttons)
+        dispatcher.utter_message(text=SAFETY_LINE)
         return []
 
 
@@ -75,4 +77,5 @@ class ActionOfferHuman(Action):
         """Offer a person after three misunderstood messages in a row."""
         if count_misunderstood_in_a_row(tracker.events) >= HUMAN_OFFER_AFTER:
             dispatcher.utter_message(text=HUMAN_OFFER_TEXT, buttons=HUMAN_OFFER_BUTTONS)
+            dispatcher.utter_message(text=SAFETY_LINE)
         return []

@@ -36,6 +36,10 @@ CONTACT_FOLLOW_UPS: list[Button] = [
     {"title": "Alle onderwerpen", "payload": "/show_topics"},
 ]
 ASK_OWN_DOCTOR = "Vraag ernaar bij uw eigen arts of ALS-team."
+SAFETY_LINE = (
+    "Bij nood: bel 112. Denkt u aan zelfdoding? Bel 113 of 0800-0113 (gratis)."
+)
+"""The standing line after every fallback reply (``utter_safety_line`` too)."""
 
 _STATUS_TEXT = {
     "recruiting": "Dit onderzoek zoekt deelnemers.",

@@ -63,7 +63,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import ClientResponseError
 
-from bot.formatting import GENERAL_ROUTE, source_line
+from bot.formatting import GENERAL_ROUTE, SAFETY_LINE, source_line
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ LOOKUP_UNAVAILABLE_BUTTONS = [
 CLARIFY_ACTION = "action_clarify"
 CLARIFY_UNAVAILABLE_TEXT = (
     "Ik begrijp uw vraag niet goed. Wilt u het op een andere manier vragen? "
-    "U kunt ook een onderwerp kiezen."
+    "U kunt ook een onderwerp kiezen.\n" + SAFETY_LINE
 )
 CLARIFY_UNAVAILABLE_BUTTONS = [{"title": "Alle onderwerpen", "payload": "/show_topics"}]
 SILENT_ACTIONS = frozenset({"action_offer_human"})

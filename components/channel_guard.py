@@ -36,6 +36,7 @@ from rasa.core.tracker_store import (
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.formatting import SAFETY_LINE
 from bot.privacy import is_forget_request, mask_personal_data
 from bot.settings import get_settings
 
@@ -43,7 +44,8 @@ logger = logging.getLogger(__name__)
 
 TOO_LONG = "Uw bericht is te lang. Stel uw vraag korter, in maximaal {limit} tekens."
 TOO_FAST = (
-    "U stuurt veel berichten kort na elkaar. Wacht even en probeer het dan opnieuw."
+    "U stuurt veel berichten kort na elkaar. Wacht even en probeer het dan opnieuw. "
+    + SAFETY_LINE
 )
 FORGOTTEN = "Uw gesprek is gewist."
 FORGET_FAILED = (
@@ -51,11 +53,11 @@ FORGET_FAILED = (
 )
 FAILED = (
     "Er ging iets mis bij het verwerken van uw bericht. Probeer het later opnieuw. "
-    "Bij nood: bel 112."
+    + SAFETY_LINE
 )
 STORE_UNAVAILABLE = (
     "Uw gesprek kan nu niet worden bewaard. Daarom kan ik nu niet antwoorden. "
-    "Probeer het over een paar minuten opnieuw. Bij nood: bel 112."
+    "Probeer het over een paar minuten opnieuw. " + SAFETY_LINE
 )
 RATED_ANSWER = "rated_answer"
 MAX_RATED_CHARS = 500

@@ -93,6 +93,8 @@ class AskResult:
     actions: list[str]
     answers: list[Reply]
     note: str | None = None
+    safety: dict[str, Any] | None = None
+    """The safety layer's decision and its trigger (``components.safety_gate``)."""
 
 
 def default_action_endpoint() -> str:
@@ -347,12 +349,32 @@ async def ask(
         actions=actions,
         answers=[_reply(message) for message in channel.messages],
         note=" ".join(dict.fromkeys(notes)) or None,
+        safety=parse.get("safety"),
     )
 
 
 def _intent_line(score: IntentScore) -> str:
     title = f"{score.title}  " if score.title else ""
     return f"{title}[intent {score.name}, confidence {score.confidence:.3f}]"
+
+
+SAFETY_MEANING = {
+    "emergency": "EMERGENCY, 112 first",
+    "crisis": "CRISIS, 113 first",
+    "none": "none",
+}
+
+
+def safety_line(safety: dict[str, Any] | None) -> str:
+    """The safety decision and what triggered it, on one line."""
+    if not safety:
+        return "(not assessed: unreadable message)"
+    meaning = SAFETY_MEANING.get(
+        str(safety.get("decision")), str(safety.get("decision"))
+    )
+    scores = safety.get("scores") or {}
+    classifier = ", ".join(f"{k} {v:.2f}" for k, v in scores.items())
+    return f"{meaning}  [trigger: {safety.get('trigger')}; classifier: {classifier}]"
 
 
 def render_text(result: AskResult) -> str:
@@ -365,6 +387,7 @@ def render_text(result: AskResult) -> str:
         The text, ending with a newline.
     """
     lines = [f"Question:    {result.question}"]
+    lines.append(f"Safety:      {safety_line(result.safety)}")
     lines.append(
         f"Topic:       {_intent_line(result.intent)}"
         if result.intent

@@ -21,6 +21,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import OperationalError
 
+from bot.formatting import SAFETY_LINE
 from bot.privacy import BSN, EMAIL, PHONE
 from components.channel_guard import (
     FAILED,
@@ -279,7 +280,7 @@ async def test_screen_passes_masked_text_and_refuses_politely(
     refused = await guard.screen("a", "x" * 101, None)
     assert refused.text is None and refused.reply == TOO_LONG.format(limit=100)
     assert refused.forgotten is None
-    assert FAILED.endswith("Bij nood: bel 112.")
+    assert FAILED.endswith(SAFETY_LINE)
 
 
 def test_a_tracker_store_failure_gets_its_own_honest_reply() -> None:
@@ -287,7 +288,7 @@ def test_a_tracker_store_failure_gets_its_own_honest_reply() -> None:
         STORE_UNAVAILABLE
     )
     assert "niet worden bewaard" in STORE_UNAVAILABLE
-    assert STORE_UNAVAILABLE.endswith("Bij nood: bel 112.")
+    assert STORE_UNAVAILABLE.endswith(SAFETY_LINE)
     assert failure_reply(RuntimeError("boom")) == FAILED
 
 

@@ -1,0 +1,292 @@
+"""Phrase rules of the safety layer, matched with spaCy's ``Matcher``.
+
+The rules live in ``content/safety/phrases.yml`` (its header explains the
+syntax). Each word of a message is matched on its written form and on its
+lemma from the project's Dutch pipeline, both folded and with the Flemish and
+misspelled forms of ``variants`` mapped first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+from spacy.vocab import Vocab
+
+from bot.nlp.text import fold
+
+GROUPS = (
+    "emergency",
+    "emergency_weak",
+    "crisis",
+    "crisis_weak",
+    "event_markers",
+    "question_frames",
+    "all_clear",
+)
+MAX_GAP = 4
+"""Words a ``...`` (or ``gap: true``) lets stand between two slots."""
+CLAUSE_END_WORDS = frozenset(
+    {
+        "en", "maar", "want", "dus", "hoor", "echt", "meer", "zo", "gewoon",
+        "nou", "he", "toch", "allemaal", "alles", "ik", "hij", "zij", "ze",
+        "het", "dit", "dat", "nu", "nog", "wat", "help", "alsjeblieft", "aub",
+        "mam", "pap", "oke", "ok", "jongens", "lieverd", "sorry",
+    }
+)  # fmt: skip
+FORMS_ATTRIBUTE = "safety_forms"
+SENTENCE_ENDS = frozenset({".", "!", "?", ";", "...", "…"})
+MIN_FUZZY_LENGTH = 4
+"""Shorter unknown words are too ambiguous to read as a misspelling."""
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    """One rule of ``phrases.yml``."""
+
+    group: str
+    phrase: str
+    free: bool = False
+    gap: bool = False
+    end: bool = False
+    unless: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How nurses and logs see the rule: its group and phrase."""
+        return f"{self.group}: {self.phrase}"
+
+
+@dataclass(frozen=True)
+class PhraseBook:
+    """All rules and the variant forms, as read from ``phrases.yml``."""
+
+    variants: Mapping[str, str]
+    rules: tuple[PhraseRule, ...]
+
+    def keywords(self) -> frozenset[str]:
+        """Every whole word the rules name (the targets of misspelling repair)."""
+        words = set(self.variants.values())
+        for rule in self.rules:
+            for phrase in (rule.phrase, *rule.unless):
+                for slot in phrase.split():
+                    for word in slot.rstrip("?").split("|"):
+                        if "*" not in word and word != "...":
+                            words.add(fold(word))
+        return frozenset(word for word in words if len(word) >= MIN_FUZZY_LENGTH)
+
+
+class WordNormaliser:
+    """Maps a folded word to the form the rules know.
+
+    Flemish and misspelled forms listed under ``variants`` are mapped first. A
+    word that is not Dutch (``wordfreq`` has never seen it) and lies one edit
+    from a rule's word (two for long words) is read as that word: "lcuht" is
+    "lucht", "zelfmort" is "zelfmoord". Real words are never changed.
+    """
+
+    def __init__(self, book: PhraseBook) -> None:
+        """Keep the variants and the rules' words."""
+        self._variants = dict(book.variants)
+        self._keywords = sorted(book.keywords())
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        """The normal form of one folded word."""
+        if word in self._variants:
+            return self._variants[word]
+        if word not in self._cache:
+            self._cache[word] = self._repair(word)
+        return self._cache[word]
+
+    def _repair(self, word: str) -> str:
+        from wordfreq import zipf_frequency
+
+        if len(word) < MIN_FUZZY_LENGTH or not word.isalpha():
+            return word
+        if zipf_frequency(word, "nl") > 0:
+            return word
+        limit = 2 if len(word) >= 8 else 1
+        best = process.extractOne(
+            word, self._keywords, scorer=OSA.distance, score_cutoff=limit
+        )
+        return str(best[0]) if best else word
+
+
+@dataclass
+class PhraseHits:
+    """The rules that matched one message, by group, with the words matched."""
+
+    by_group: dict[str, list[tuple[PhraseRule, str]]] = field(default_factory=dict)
+
+    def get(self, group: str) -> list[tuple[PhraseRule, str]]:
+        """The hits of one group (empty when none)."""
+        return self.by_group.get(group, [])
+
+
+def parse_phrase_book(text: str) -> PhraseBook:
+    """Read the YAML text of ``phrases.yml``."""
+    data = yaml.safe_load(text) or {}
+    variants = {
+        fold(str(k)): fold(str(v)) for k, v in (data.get("variants") or {}).items()
+    }
+    rules: list[PhraseRule] = []
+    for group in GROUPS:
+        for entry in data.get(group) or []:
+            rules.append(_rule(group, entry))
+    unknown = set(data) - {*GROUPS, "variants"}
+    if unknown:
+        raise ValueError(f"unknown groups in phrases: {sorted(unknown)}")
+    return PhraseBook(variants=variants, rules=tuple(rules))
+
+
+def _rule(group: str, entry: Any) -> PhraseRule:
+    if isinstance(entry, str):
+        return PhraseRule(group=group, phrase=entry)
+    return PhraseRule(
+        group=group,
+        phrase=str(entry["phrase"]),
+        free=bool(entry.get("free", False)),
+        gap=bool(entry.get("gap", False)),
+        end=bool(entry.get("end", False)),
+        unless=tuple(str(u) for u in entry.get("unless") or ()),
+        examples=tuple(str(e) for e in entry.get("examples") or ()),
+    )
+
+
+def _slot_pattern(slot: str) -> dict[str, Any]:
+    optional = slot.endswith("?") and len(slot) > 1
+    words = slot[:-1] if optional else slot
+    alternatives = []
+    for word in words.split("|"):
+        folded = fold(word)
+        alternatives.append(re.escape(folded).replace(r"\*", r"[\w'-]*"))
+    regex = rf"(?:^| )(?:{'|'.join(alternatives)})(?= |$)"
+    pattern: dict[str, Any] = {"_": {FORMS_ATTRIBUTE: {"REGEX": regex}}}
+    if optional:
+        pattern["OP"] = "?"
+    return pattern
+
+
+def _gap() -> dict[str, Any]:
+    """Up to ``MAX_GAP`` words, never across the end of a sentence."""
+    return {"TEXT": {"NOT_IN": sorted(SENTENCE_ENDS)}, "OP": f"{{0,{MAX_GAP}}}"}
+
+
+def token_patterns(
+    phrase: str, free: bool = False, gap: bool = False
+) -> list[list[dict[str, Any]]]:
+    """The Matcher patterns of one phrase (several when its order is free)."""
+    parts = phrase.split()
+    if free:
+        slots = [part for part in parts if part != "..."]
+        orders: Iterable[Sequence[str]] = itertools.permutations(slots)
+        gap = True
+    else:
+        orders = [parts]
+    patterns = []
+    for order in orders:
+        pattern: list[dict[str, Any]] = []
+        for index, part in enumerate(order):
+            if part == "...":
+                pattern.append(_gap())
+                continue
+            if gap and index > 0 and order[index - 1] != "...":
+                pattern.append(_gap())
+            pattern.append(_slot_pattern(part))
+        patterns.append(pattern)
+    return patterns
+
+
+class PhraseMatcher:
+    """Finds the rules of a phrase book in a spaCy ``Doc``."""
+
+    def __init__(self, book: PhraseBook, vocab: Vocab) -> None:
+        """Compile every rule and every ``unless`` phrase into one Matcher."""
+        self.book = book
+        _register_forms(WordNormaliser(book))
+        self._strings = vocab.strings
+        self._matcher = Matcher(vocab, validate=True)
+        self._rules: dict[str, PhraseRule] = {}
+        for index, rule in enumerate(book.rules):
+            key = f"rule:{index}"
+            self._rules[key] = rule
+            self._matcher.add(key, token_patterns(rule.phrase, rule.free, rule.gap))
+            for number, phrase in enumerate(rule.unless):
+                self._matcher.add(f"unless:{index}:{number}", token_patterns(phrase))
+
+    def find(self, doc: Doc) -> PhraseHits:
+        """Return the rules that match ``doc`` and are not cancelled."""
+        strings = self._strings
+        sentences = _sentence_numbers(doc)
+        found: dict[str, list[tuple[int, int]]] = {}
+        for match_id, start, end in self._matcher(doc):
+            found.setdefault(strings[match_id], []).append((start, end))
+        hits = PhraseHits()
+        for key, spans in found.items():
+            if not key.startswith("rule:"):
+                continue
+            rule = self._rules[key]
+            index = key.split(":")[1]
+            cancelling = {
+                sentences[start]
+                for name, unless_spans in found.items()
+                if name.startswith(f"unless:{index}:")
+                for start, _ in unless_spans
+            }
+            kept = [
+                span
+                for span in spans
+                if (not rule.end or _ends_clause(doc, span[1]))
+                and sentences[span[0]] not in cancelling
+            ]
+            if not kept:
+                continue
+            start, end = min(kept, key=lambda span: span[1] - span[0])
+            hits.by_group.setdefault(rule.group, []).append((rule, doc[start:end].text))
+        return hits
+
+
+def _sentence_numbers(doc: Doc) -> list[int]:
+    """The number of the sentence each token is in (split on . ! ? ;)."""
+    numbers, current = [], 0
+    for token in doc:
+        numbers.append(current)
+        if token.text in SENTENCE_ENDS or token.text.startswith(("...", "!!", "??")):
+            current += 1
+    return numbers
+
+
+def _ends_clause(doc: Doc, end: int) -> bool:
+    if end >= len(doc):
+        return True
+    following = doc[end]
+    return following.is_punct or fold(following.text) in CLAUSE_END_WORDS
+
+
+_NORMALISER: list[WordNormaliser] = []
+
+
+def _register_forms(normaliser: WordNormaliser) -> None:
+    """Install the ``safety_forms`` token attribute with this normaliser."""
+    _NORMALISER[:] = [normaliser]
+    if not Token.has_extension(FORMS_ATTRIBUTE):
+        Token.set_extension(FORMS_ATTRIBUTE, getter=token_forms)
+
+
+def token_forms(token: Token) -> str:
+    """The folded written form and lemma of a token, normalised."""
+    normalise = _NORMALISER[0]
+    written = fold(token.text)
+    lemma = fold(token.lemma_ or token.text)
+    forms = {normalise(written), normalise(lemma), written}
+    return " ".join(sorted(forms))

@@ -1,0 +1,43 @@
+"""Read the training examples: the NLU data and the safety layer's own."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.safety.classifier import Example, nlu_examples, read_examples
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+
+
+def nlu_pairs(folder: Path = ROOT / "data" / "nlu") -> list[tuple[str, str]]:
+    """Every (text, intent) of the NLU data, entity markup removed."""
+    pairs = []
+    for path in sorted(folder.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            if "intent" not in block:
+                continue
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    text = ENTITY_MARKUP.sub(r"\1", line.strip()[2:])
+                    pairs.append((text, str(block["intent"])))
+    return pairs
+
+
+def nlu_intent_examples() -> list[Example]:
+    """The NLU data as safety examples (as the Rasa component sees them)."""
+    return nlu_examples(nlu_pairs())
+
+
+def safety_examples() -> list[Example]:
+    """``content/safety/examples.yml``."""
+    path = ROOT / "content" / "safety" / "examples.yml"
+    return read_examples(path.read_text(encoding="utf-8"))
+
+
+def normalise(text: str) -> str:
+    """Lowercase words only: how two messages are compared for copies."""
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
