@@ -77,5 +77,4 @@ class ActionOfferHuman(Action):
         """Offer a person after three misunderstood messages in a row."""
         if count_misunderstood_in_a_row(tracker.events) >= HUMAN_OFFER_AFTER:
             dispatcher.utter_message(text=HUMAN_OFFER_TEXT, buttons=HUMAN_OFFER_BUTTONS)
-            dispatcher.utter_message(text=SAFETY_LINE)
         return []

@@ -14,6 +14,9 @@ and scored with ``rasa test nlu``, which counts the classifier's top intent even
 when the fallback would have answered. Training time is the wall time of the
 command, Rasa's start-up included.
 
+It then runs the safety set end to end (``bench.safety``) and prints its
+table per category.
+
 Usage: ``.venv/bin/python -m bench.accuracy [--skip-diet]``.
 """
 
@@ -27,6 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import safety
 from bench.common import ROOT, VENV_BIN, rasa_env, record, run_logged, table, write
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -276,6 +280,10 @@ def main() -> None:
         test_examples = len(load_examples(HELDOUT)[0])
         record("accuracy", report(scores, train_examples, test_examples))
         write("recorded in bench/results.md")
+    write("safety set, end to end over REST (bench.safety):")
+    safety.print_and_record(
+        safety.measure(), misses=False, keep=not arguments.no_record
+    )
 
 
 if __name__ == "__main__":

@@ -196,27 +196,36 @@ def _count(right: int, total: int) -> str:
     return f"{_ratio(right, total):.3f} ({right}/{total})"
 
 
-def main() -> None:
-    """Start the assistant, run the safety set, print and record the table."""
+def measure() -> SafetyResult:
+    """Start the trained assistant and run the whole safety set through it."""
     from bench.common import assistant_support
 
+    support = assistant_support()
+    with tempfile.TemporaryDirectory() as folder:
+        environment = {"RATE_LIMIT_PER_MINUTE": "100000"}
+        with support.start_assistant(Path(folder), env=environment) as assistant:
+            return run_safety_set(assistant.say, load_safety_set())
+
+
+def print_and_record(result: SafetyResult, *, misses: bool, keep: bool) -> None:
+    """Print the table (and the misses); record it in ``bench/results.md``."""
+    body = report(result)
+    write(body)
+    if misses:
+        for case, alarm in result.misses():
+            write(f"- [{case.expect}/{case.category}] got {alarm}: {case.text}")
+    if keep:
+        size = len(result.outcomes)
+        record("safety", f"Safety set ({size} messages) over REST.\n\n{body}")
+
+
+def main() -> None:
+    """Run the safety set end to end; print and record the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list wrong replies")
     arguments = parser.parse_args()
-    support = assistant_support()
-    cases = load_safety_set()
-    with tempfile.TemporaryDirectory() as folder:
-        environment = {"RATE_LIMIT_PER_MINUTE": "100000"}
-        with support.start_assistant(Path(folder), env=environment) as assistant:
-            result = run_safety_set(assistant.say, cases)
-    body = report(result)
-    write(body)
-    if arguments.misses:
-        for case, alarm in result.misses():
-            write(f"- [{case.expect}/{case.category}] got {alarm}: {case.text}")
-    if not arguments.no_record:
-        record("safety", f"Safety set ({len(cases)} messages) over REST.\n\n{body}")
+    print_and_record(measure(), misses=arguments.misses, keep=not arguments.no_record)
 
 
 if __name__ == "__main__":

@@ -382,6 +382,9 @@ def _answers_for(
     notes: list[str] = []
     warnings: list[str] = []
     for action in actions:
+        if action in STANDING_LINES:
+            answers.extend(_response_answers(action, responses, STANDING_LINE_LABEL))
+            continue
         if action in responses:
             answers.extend(_response_answers(action, responses))
             continue
@@ -400,10 +403,17 @@ def _answers_for(
     return _ActionAnswer(answers, " ".join(notes), warnings)
 
 
+STANDING_LINES = frozenset({"utter_safety_line", "utter_danger_line"})
+"""Short safety lines sent after an answer; they point to 112/113, not a source."""
+STANDING_LINE_LABEL = "Vaste veiligheidsregel"
+
+
 def _source_warnings(answers: Sequence[Answer]) -> list[str]:
     warnings = []
     for number, answer in enumerate(answers, start=1):
         which = f"Antwoord {number}" if len(answers) > 1 else "Antwoord"
+        if answer.label == STANDING_LINE_LABEL:
+            continue
         if answer.label:
             which = f"Antwoord ({answer.label})"
         if answer.source is None:

@@ -160,22 +160,21 @@ class SafetyGate(GraphComponent):
             elif decision.question_about_illness and _top(message) in _NOT_AN_ANSWER:
                 _set_intent(message, END_OF_LIFE_INTENT)
             elif _top(message) in INTENT_BY_KIND.values():
-                _set_intent(message, self._best_other_intent(ranking))
+                _set_intent(message, *self._best_other_intent(ranking))
         return messages
 
-    def _best_other_intent(self, ranking: list[dict[str, Any]]) -> str:
-        """The best intent that is not a safety intent, or the fallback."""
+    def _best_other_intent(self, ranking: list[dict[str, Any]]) -> tuple[str, float]:
+        """The best intent that is not a safety intent (and its confidence),
+        or the fallback when it is below the fallback threshold."""
         for entry in ranking:
             name = entry.get("name")
             if name in INTENT_BY_KIND.values() or name == NLU_FALLBACK:
                 continue
-            if (
-                float(entry.get("confidence") or 0.0)
-                >= self._config["fallback_threshold"]
-            ):
-                return str(name)
+            confidence = float(entry.get("confidence") or 0.0)
+            if confidence >= self._config["fallback_threshold"]:
+                return str(name), confidence
             break
-        return NLU_FALLBACK
+        return NLU_FALLBACK, 1.0
 
 
 _NOT_AN_ANSWER = {"emergency", "despair", NLU_FALLBACK, "out_of_scope", None}
@@ -196,8 +195,8 @@ def _load_spacy(config: dict[str, Any]) -> Language:
     return _SPACY_CACHE[path]
 
 
-def _set_intent(message: Message, intent_name: str) -> None:
-    intent = {"name": intent_name, "confidence": 1.0}
+def _set_intent(message: Message, intent_name: str, confidence: float = 1.0) -> None:
+    intent = {"name": intent_name, "confidence": confidence}
     ranking = [
         entry
         for entry in message.get(INTENT_RANKING_KEY) or []

@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionClarify, ActionOfferHuman
+from bot.formatting import SAFETY_LINE
 
 
 def _user(text: str, intent: str, ranking: list[dict[str, Any]]) -> dict[str, Any]:
@@ -62,6 +63,17 @@ def test_third_misunderstood_message_in_a_row_offers_a_person() -> None:
     assert {"title": "Ja, met een mens praten", "payload": "/ask_human"} in messages[0][
         "buttons"
     ]
+
+
+def test_every_clarification_ends_with_the_safety_line() -> None:
+    for events in (
+        [_user("kan daar iets aan gedaan worden", "nlu_fallback", CLOSE_CALL)],
+        [_user("hoe laat is het", "out_of_scope", OFF_TOPIC)],
+        [_user("qwerty", "nlu_fallback", [])] * 3,
+    ):
+        messages = _run(events)
+        assert messages[-1]["text"] == SAFETY_LINE
+        assert "112" not in str(messages[0].get("text") or "")
 
 
 def test_an_understood_message_resets_the_count() -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 import spacy
+import yaml
 
+from bot.formatting import SAFETY_LINE
 from bot.safety import SafetyKind, SafetyLayer, is_unreadable
 from bot.safety.layer import decide
 from bot.safety.phrases import PhraseHits, parse_phrase_book
@@ -156,3 +158,12 @@ def test_unreadable_messages(message: str) -> None:
 @pytest.mark.parametrize("message", ["wat is als", "riluzol?", "<b>wat is als</b>"])
 def test_readable_messages(message: str) -> None:
     assert not is_unreadable(message)
+
+
+def test_the_domain_sends_the_same_standing_safety_line() -> None:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    responses = domain["responses"]
+    assert responses["utter_safety_line"][0]["text"] == SAFETY_LINE
+    for name in ("utter_emergency", "utter_despair"):
+        payloads = [b["payload"] for b in responses[name][0]["buttons"]]
+        assert "/no_emergency" in payloads, name
