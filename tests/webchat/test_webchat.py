@@ -306,6 +306,7 @@ def test_disclaimer_and_allowed_links(chat: Chat) -> None:
     disclaimer = chat.page.locator("#disclaimer").inner_text()
     assert "Algemene informatie, geen persoonlijk medisch advies" in disclaimer
     assert "Bij nood: bel 112." in disclaimer
+    assert "113" in disclaimer and "0800-0113" in disclaimer
     privacy = chat.page.locator("#privacy").inner_text()
     assert "naam" in privacy and "telefoonnummer" in privacy and "BSN" in privacy
     answer = chat.ask("ik wil niet meer leven")

@@ -18,6 +18,8 @@
   var TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
   var NUMBER_ONLY = /^\s*(\d{1,2})\s*$/;
   var SLOW_REPLY_MS = 30000;
+  /* The standing line of every fallback (bot/formatting.py SAFETY_LINE). */
+  var SAFETY_LINE = "Bij nood: bel 112. Denkt u aan zelfdoding? Bel 113 of 0800-0113 (gratis).";
   var FORGET_TIMEOUT_MS = 15000;
   var FORGET_PAYLOAD = "/forget_me";
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -321,7 +323,7 @@
     slowTimer = window.setTimeout(function () {
       awaitingAnswer = false;
       typing.hidden = true;
-      setStatus("Er komt nog geen antwoord. Probeer het later opnieuw of stel uw vraag nog een keer.");
+      setStatus("Er komt nog geen antwoord. Probeer het later opnieuw of stel uw vraag nog een keer. " + SAFETY_LINE);
     }, SLOW_REPLY_MS);
   }
 
@@ -481,11 +483,11 @@
     socket.on("disconnect", function (reason) {
       confirmed = false;
       if (reason !== "io client disconnect") {
-        setStatus("De verbinding is verbroken. De chat probeert opnieuw te verbinden…", "connection");
+        setStatus("De verbinding is verbroken. De chat probeert opnieuw te verbinden… " + SAFETY_LINE, "connection");
       }
     });
     socket.on("connect_error", function () {
-      setStatus("Geen verbinding met de assistent. De chat probeert het opnieuw…", "connection");
+      setStatus("Geen verbinding met de assistent. De chat probeert het opnieuw… " + SAFETY_LINE, "connection");
     });
   }
 

@@ -167,3 +167,9 @@ def test_the_domain_sends_the_same_standing_safety_line() -> None:
     for name in ("utter_emergency", "utter_despair"):
         payloads = [b["payload"] for b in responses[name][0]["buttons"]]
         assert "/no_emergency" in payloads, name
+
+
+def test_the_web_chat_shows_the_same_line_when_the_assistant_is_unreachable() -> None:
+    script = (ROOT / "webchat" / "static" / "chat.js").read_text(encoding="utf-8")
+    assert f'var SAFETY_LINE = "{SAFETY_LINE}";' in script
+    assert script.count("+ SAFETY_LINE") >= 3
