@@ -116,9 +116,7 @@ class SafetyGate(GraphComponent):
                 ),
                 encoding="utf-8",
             )
-        self._layer = SafetyLayer.from_texts(
-            phrases, examples, _load_spacy(self._config)
-        )
+        self._layer = SafetyLayer.from_texts(phrases, examples)
         return self._resource
 
     @classmethod
@@ -135,7 +133,7 @@ class SafetyGate(GraphComponent):
         with model_storage.read_from(resource) as folder:
             data = json.loads((folder / DATA_FILE).read_text(encoding="utf-8"))
         examples = [Example(text, label) for text, label in data["examples"]]
-        layer = SafetyLayer.from_texts(data["phrases"], examples, _load_spacy(merged))
+        layer = SafetyLayer.from_texts(data["phrases"], examples)
         return cls(merged, model_storage, resource, layer)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -151,7 +149,7 @@ class SafetyGate(GraphComponent):
             if is_unreadable(text):
                 _set_intent(message, NLU_FALLBACK)
                 continue
-            doc = message.get(SPACY_DOCS[TEXT]) or self._layer.nlp(text)
+            doc = message.get(SPACY_DOCS[TEXT]) or _load_spacy(self._config)(text)
             ranking = message.get(INTENT_RANKING_KEY) or []
             decision = self._layer.assess_doc(doc, ranking)
             message.set(SAFETY_KEY, decision.as_dict(), add_to_output=True)

@@ -113,7 +113,9 @@ def decide(
     """Combine phrase hits, classifier and intent ranking into one decision.
 
     The steps, first match wins: a crisis phrase; a message of only calls for
-    help; a weak crisis phrase the classifier rates above emergency; an
+    help; (a limb, the voice or an activity that no longer works leaves the
+    rest of the crisis evidence out); a weak crisis phrase the classifier rates
+    above emergency; an
     emergency phrase (unless a question about the illness); a weak crisis
     phrase the classifier or the ranking confirms; the classifier alone, or
     with the ranking.
@@ -135,6 +137,8 @@ def decide(
         return decision(SafetyKind.CRISIS, _first(hits, "crisis"))
     if _only_alarm_words(doc):
         return decision(SafetyKind.EMERGENCY, "only words that call for help")
+    if hits.get("symptom_frames"):
+        p_crisis, ranked = 0.0, ranked - {"crisis"}
     weak_crisis = bool(hits.get("crisis_weak"))
     if weak_crisis and p_crisis > max(p_emergency, CRISIS_WEAK_CONFIRMS):
         return decision(SafetyKind.CRISIS, confirmed("crisis_weak", p_crisis))
@@ -167,20 +171,27 @@ def decide(
 
 
 class SafetyLayer:
-    """Phrase rules and classifier, ready to assess messages."""
+    """Phrase rules and classifier, ready to assess messages.
+
+    ``nlp`` (the project's Dutch pipeline) is needed only to assess plain text;
+    in Rasa every message already has its spaCy document.
+    """
 
     def __init__(
-        self, book: PhraseBook, examples: Sequence[Example], nlp: Language
+        self,
+        book: PhraseBook,
+        examples: Sequence[Example],
+        nlp: Language | None = None,
     ) -> None:
         """Compile the phrases and fit the classifier."""
         self.book = book
         self.nlp = nlp
-        self.matcher = PhraseMatcher(book, nlp.vocab)
+        self.matcher = PhraseMatcher(book)
         self.classifier = SafetyClassifier(WordNormaliser(book)).fit(examples)
 
     @classmethod
     def from_texts(
-        cls, phrases: str, examples: Sequence[Example], nlp: Language
+        cls, phrases: str, examples: Sequence[Example], nlp: Language | None = None
     ) -> SafetyLayer:
         """Build from the text of ``phrases.yml`` and the training examples."""
         return cls(parse_phrase_book(phrases), examples, nlp)
@@ -205,5 +216,7 @@ class SafetyLayer:
     def assess(
         self, text: str, ranking: Sequence[Mapping[str, Any]] = ()
     ) -> SafetyDecision:
-        """Decide for a message text."""
+        """Decide for a message text (needs ``nlp``)."""
+        if self.nlp is None:
+            raise RuntimeError("this safety layer has no Dutch pipeline for plain text")
         return self.assess_doc(self.nlp(text), ranking)

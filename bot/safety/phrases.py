@@ -30,6 +30,7 @@ GROUPS = (
     "crisis_weak",
     "event_markers",
     "question_frames",
+    "symptom_frames",
     "all_clear",
 )
 MAX_GAP = 4
@@ -46,6 +47,9 @@ FORMS_ATTRIBUTE = "safety_forms"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";", "...", "…"})
 MIN_FUZZY_LENGTH = 4
 """Shorter unknown words are too ambiguous to read as a misspelling."""
+RARE_ZIPF = 2.0
+"""Words rarer than this in Dutch (``wordfreq``'s Zipf scale: about once in ten
+million words) may be misspellings; common typos such as "zjin" are that rare."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ class WordNormaliser:
     """Maps a folded word to the form the rules know.
 
     Flemish and misspelled forms listed under ``variants`` are mapped first. A
-    word that is not Dutch (``wordfreq`` has never seen it) and lies one edit
+    word that is rare in Dutch (``wordfreq``, below ``RARE_ZIPF``) and lies one edit
     from a rule's word (two for long words) is read as that word: "lcuht" is
     "lucht", "zelfmort" is "zelfmoord". Real words are never changed.
     """
@@ -113,7 +117,7 @@ class WordNormaliser:
 
         if len(word) < MIN_FUZZY_LENGTH or not word.isalpha():
             return word
-        if zipf_frequency(word, "nl") > 0:
+        if zipf_frequency(word, "nl") >= RARE_ZIPF:
             return word
         limit = 2 if len(word) >= 8 else 1
         best = process.extractOne(
@@ -207,30 +211,101 @@ def token_patterns(
     return patterns
 
 
+class _SlotIndex:
+    """Which slots a set of word forms can fill, found with dictionary look-ups.
+
+    A phrase can only match when every one of its required slots is filled by
+    some word of the message. Checking that first, with this index, lets the
+    matcher run only the few phrases that can match (a turn stays cheap).
+    """
+
+    def __init__(self) -> None:
+        self._whole: dict[str, set[int]] = {}
+        self._prefix: dict[str, set[int]] = {}
+        self._always: set[int] = set()
+        self._ids: dict[str, int] = {}
+
+    def slot_id(self, slot: str) -> int:
+        """Register a slot (its text without ``?``); return its number."""
+        if slot in self._ids:
+            return self._ids[slot]
+        number = len(self._ids)
+        self._ids[slot] = number
+        for word in slot.split("|"):
+            folded = fold(word)
+            if "*" not in folded:
+                self._whole.setdefault(folded, set()).add(number)
+            elif folded.endswith("*") and "*" not in folded[:-1]:
+                self._prefix.setdefault(folded[:-1], set()).add(number)
+            else:
+                self._always.add(number)
+        return number
+
+    def filled(self, forms: Iterable[str]) -> set[int]:
+        """The slots that one of these word forms fills."""
+        found = set(self._always)
+        for form in forms:
+            found |= self._whole.get(form, set())
+            for end in range(len(form) + 1):
+                found |= self._prefix.get(form[:end], set())
+        return found
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """One compiled phrase: its Matcher and the slots it cannot do without."""
+
+    key: str
+    matcher: Matcher
+    required: frozenset[int]
+
+
 class PhraseMatcher:
     """Finds the rules of a phrase book in a spaCy ``Doc``."""
 
-    def __init__(self, book: PhraseBook, vocab: Vocab) -> None:
-        """Compile every rule and every ``unless`` phrase into one Matcher."""
+    def __init__(self, book: PhraseBook, vocab: Vocab | None = None) -> None:
+        """Compile every rule and every ``unless`` phrase.
+
+        Matching compares hashes of strings, so the vocabulary need not be the
+        one of the documents; by default the matcher has its own.
+        """
         self.book = book
         _register_forms(WordNormaliser(book))
-        self._strings = vocab.strings
-        self._matcher = Matcher(vocab, validate=True)
+        self._vocab = vocab or Vocab()
+        self._index = _SlotIndex()
+        self._phrases: list[_Phrase] = []
         self._rules: dict[str, PhraseRule] = {}
         for index, rule in enumerate(book.rules):
             key = f"rule:{index}"
             self._rules[key] = rule
-            self._matcher.add(key, token_patterns(rule.phrase, rule.free, rule.gap))
+            self._add(key, rule.phrase, rule.free, rule.gap)
             for number, phrase in enumerate(rule.unless):
-                self._matcher.add(f"unless:{index}:{number}", token_patterns(phrase))
+                self._add(f"unless:{index}:{number}", phrase, False, False)
+
+    def _add(self, key: str, phrase: str, free: bool, gap: bool) -> None:
+        matcher = Matcher(self._vocab, validate=True)
+        matcher.add(key, token_patterns(phrase, free, gap))
+        required = frozenset(
+            self._index.slot_id(slot)
+            for slot in phrase.split()
+            if slot != "..." and not (slot.endswith("?") and len(slot) > 1)
+        )
+        self._phrases.append(_Phrase(key, matcher, required))
 
     def find(self, doc: Doc) -> PhraseHits:
         """Return the rules that match ``doc`` and are not cancelled."""
-        strings = self._strings
+        forms: set[str] = set()
+        for token in doc:
+            value = token_forms(token)
+            token._.set(FORMS_ATTRIBUTE, value)
+            forms.update(value.split())
+        filled = self._index.filled(forms)
         sentences = _sentence_numbers(doc)
         found: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in self._matcher(doc):
-            found.setdefault(strings[match_id], []).append((start, end))
+        for phrase in self._phrases:
+            if phrase.required <= filled:
+                for _, start, end in phrase.matcher(doc):
+                    found.setdefault(phrase.key, []).append((start, end))
         hits = PhraseHits()
         for key, spans in found.items():
             if not key.startswith("rule:"):
@@ -280,7 +355,7 @@ def _register_forms(normaliser: WordNormaliser) -> None:
     """Install the ``safety_forms`` token attribute with this normaliser."""
     _NORMALISER[:] = [normaliser]
     if not Token.has_extension(FORMS_ATTRIBUTE):
-        Token.set_extension(FORMS_ATTRIBUTE, getter=token_forms)
+        Token.set_extension(FORMS_ATTRIBUTE, default="")
 
 
 def token_forms(token: Token) -> str:
