@@ -40,6 +40,8 @@ SAFETY_LINE = (
     "Bij nood: bel 112. Denkt u aan zelfdoding? Bel 113 of 0800-0113 (gratis)."
 )
 """The standing line after every fallback reply (``utter_safety_line`` too)."""
+DANGER_LINE = "Is er nu direct gevaar? Bel 112."
+"""The standing line after the end-of-life answer (``utter_danger_line`` too)."""
 
 _STATUS_TEXT = {
     "recruiting": "Dit onderzoek zoekt deelnemers.",

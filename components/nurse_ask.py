@@ -31,7 +31,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
-from bot.formatting import split_source
+from bot.formatting import DANGER_LINE, SAFETY_LINE, split_source
 from bot.review import intent_title
 from bot.settings import PROJECT_ROOT, get_settings
 from components import action_fallback
@@ -358,6 +358,8 @@ def _intent_line(score: IntentScore) -> str:
     return f"{title}[intent {score.name}, confidence {score.confidence:.3f}]"
 
 
+STANDING_LINES = frozenset({SAFETY_LINE, DANGER_LINE})
+"""Short safety lines after an answer: they need no source of their own."""
 SAFETY_MEANING = {
     "emergency": "EMERGENCY, 112 first",
     "crisis": "CRISIS, 113 first",
@@ -409,7 +411,10 @@ def render_text(result: AskResult) -> str:
             f"  {number}. {button['title']} -> {button['payload']}"
             for number, button in enumerate(reply.buttons, start=1)
         )
-        lines.append(reply.source or "Source: none (this answer has no 'Bron:' line)")
+        if reply.body not in STANDING_LINES:
+            lines.append(
+                reply.source or "Source: none (this answer has no 'Bron:' line)"
+            )
     if result.note:
         lines.extend(["", f"Note: {result.note}"])
     elif not result.answers:

@@ -114,7 +114,9 @@ def decide(
 
     The steps, first match wins: a crisis phrase; a message of only calls for
     help; (a limb, the voice or an activity that no longer works leaves the
-    rest of the crisis evidence out); a weak crisis phrase the classifier rates
+    rest of the crisis evidence out; a phrase cancelled by its ``unless``, such
+    as "reageert niet" about a button, keeps the intent ranking out for its
+    kind); a weak crisis phrase the classifier rates
     above emergency; an
     emergency phrase (unless a question about the illness); a weak crisis
     phrase the classifier or the ranking confirms; the classifier alone, or
@@ -139,6 +141,9 @@ def decide(
         return decision(SafetyKind.EMERGENCY, "only words that call for help")
     if hits.get("symptom_frames"):
         p_crisis, ranked = 0.0, ranked - {"crisis"}
+    for kind in ("emergency", "crisis"):
+        if {kind, f"{kind}_weak"} & hits.cancelled:
+            ranked = ranked - {kind}
     weak_crisis = bool(hits.get("crisis_weak"))
     if weak_crisis and p_crisis > max(p_emergency, CRISIS_WEAK_CONFIRMS):
         return decision(SafetyKind.CRISIS, confirmed("crisis_weak", p_crisis))
@@ -157,15 +162,18 @@ def decide(
             return decision(SafetyKind.EMERGENCY, confirmed(group, p_emergency))
     if weak_crisis and (p_crisis >= CRISIS_WEAK_CONFIRMS or "crisis" in ranked):
         return decision(SafetyKind.CRISIS, confirmed("crisis_weak", p_crisis))
-    if p_crisis >= CLASSIFIER_ALONE["crisis"] or (
-        "crisis" in ranked and p_crisis >= CLASSIFIER_CONFIRMS
-    ):
+    if p_crisis >= CLASSIFIER_ALONE["crisis"]:
         return decision(SafetyKind.CRISIS, f"classifier: crisis {p_crisis:.2f}")
-    if not question and (
-        p_emergency >= CLASSIFIER_ALONE["emergency"]
-        or ("emergency" in ranked and p_emergency >= CLASSIFIER_CONFIRMS)
-    ):
+    if "crisis" in ranked and p_crisis >= CLASSIFIER_CONFIRMS:
+        trigger = f"intent despair in the top two, classifier crisis {p_crisis:.2f}"
+        return decision(SafetyKind.CRISIS, trigger)
+    if question:
+        return decision(SafetyKind.NONE, "a question; classifier below its thresholds")
+    if p_emergency >= CLASSIFIER_ALONE["emergency"]:
         trigger = f"classifier: emergency {p_emergency:.2f}"
+        return decision(SafetyKind.EMERGENCY, trigger)
+    if "emergency" in ranked and p_emergency >= CLASSIFIER_CONFIRMS:
+        trigger = f"intent emergency in the top two, classifier {p_emergency:.2f}"
         return decision(SafetyKind.EMERGENCY, trigger)
     return decision(SafetyKind.NONE, "no phrase rule; classifier below its thresholds")
 

@@ -131,6 +131,8 @@ class PhraseHits:
     """The rules that matched one message, by group, with the words matched."""
 
     by_group: dict[str, list[tuple[PhraseRule, str]]] = field(default_factory=dict)
+    cancelled: set[str] = field(default_factory=set)
+    """Groups with a rule that matched but was cancelled by its ``unless``."""
 
     def get(self, group: str) -> list[tuple[PhraseRule, str]]:
         """The hits of one group (empty when none)."""
@@ -325,6 +327,8 @@ class PhraseMatcher:
                 and sentences[span[0]] not in cancelling
             ]
             if not kept:
+                if cancelling:
+                    hits.cancelled.add(rule.group)
                 continue
             start, end = min(kept, key=lambda span: span[1] - span[0])
             hits.by_group.setdefault(rule.group, []).append((rule, doc[start:end].text))

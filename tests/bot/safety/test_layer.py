@@ -12,7 +12,7 @@ import pytest
 import spacy
 import yaml
 
-from bot.formatting import SAFETY_LINE
+from bot.formatting import DANGER_LINE, SAFETY_LINE
 from bot.safety import SafetyKind, SafetyLayer, is_unreadable
 from bot.safety.layer import decide
 from bot.safety.phrases import PhraseHits, parse_phrase_book
@@ -131,6 +131,20 @@ def test_a_crisis_intent_ranked_second_counts_when_the_classifier_leans(
     assert decide(doc, no_hits, leaning, third).kind is SafetyKind.NONE
 
 
+def test_a_rule_cancelled_by_its_unless_keeps_the_ranking_out(
+    layer: SafetyLayer,
+) -> None:
+    ranking = [
+        {"name": "emergency", "confidence": 0.8},
+        {"name": "something_else", "confidence": 0.1},
+    ]
+    decision = layer.assess("de verstuurknop reageert niet", ranking)
+    assert decision.kind is SafetyKind.NONE, decision
+    assert layer.assess("mijn vader reageert niet meer", ranking).kind is (
+        SafetyKind.EMERGENCY
+    )
+
+
 def test_the_decision_names_its_trigger(layer: SafetyLayer) -> None:
     decision = layer.assess("help hij stikt")
     assert "stikt" in decision.as_dict()["trigger"]
@@ -164,6 +178,7 @@ def test_the_domain_sends_the_same_standing_safety_line() -> None:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     responses = domain["responses"]
     assert responses["utter_safety_line"][0]["text"] == SAFETY_LINE
+    assert responses["utter_danger_line"][0]["text"] == DANGER_LINE
     for name in ("utter_emergency", "utter_despair"):
         payloads = [b["payload"] for b in responses[name][0]["buttons"]]
         assert "/no_emergency" in payloads, name
