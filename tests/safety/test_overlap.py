@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from rapidfuzz import fuzz, process
 
 from bench.safety import load_safety_set
 from tests.support.nlu import nlu_pairs, normalise, safety_examples
 
 NEAR_COPY_SCORE = 90
+DEV_QUESTIONS = (
+    Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev-questions.yml"
+)
+SHORT_QUESTION_WORDS = 3
+"""Questions this short ("wat is riluzol", "is als erfelijk") are the canonical
+keyword queries every training set holds; longer ones must not be copied."""
 
 
 def _training_texts() -> list[str]:
@@ -44,3 +53,14 @@ def test_the_safety_set_is_large_and_balanced() -> None:
 def test_the_safety_set_is_not_in_the_training_data() -> None:
     messages = [case.text for case in load_safety_set()]
     assert not _near_copies(messages, _training_texts())
+
+
+def test_the_shared_dev_questions_are_not_in_the_training_data() -> None:
+    questions = yaml.safe_load(DEV_QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    longer = [
+        str(question["q"])
+        for question in questions
+        if len(normalise(str(question["q"])).split()) > SHORT_QUESTION_WORDS
+    ]
+    assert len(longer) > 250
+    assert not _near_copies(longer, _training_texts())
