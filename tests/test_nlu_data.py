@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 from rapidfuzz import fuzz, process
 
 from bot.topics import TOPIC_TITLES
+from tests.support.nlu import nlu_pairs, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 NEAR_COPY_SCORE = 90
-ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 SAFETY_AND_DIALOGUE = [
     "greet", "thank", "goodbye", "bot_challenge", "ask_human", "medical_advice",
     "emergency", "despair", "out_of_scope", "something_else",
 ]  # fmt: skip
 
 
-def _examples(*paths: Path) -> list[tuple[str, str]]:
-    pairs = []
-    for path in paths:
-        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            if "intent" not in block:
-                continue
-            for line in block["examples"].splitlines():
-                if line.strip().startswith("- "):
-                    pairs.append((line.strip()[2:], block["intent"]))
-    return pairs
-
-
-def _normalise(text: str) -> str:
-    text = ENTITY_MARKUP.sub(r"\1", text)
-    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
-
-
-TRAINING = _examples(*sorted((ROOT / "data" / "nlu").glob("*.yml")))
-HELD_OUT = _examples(ROOT / "tests" / "nlu" / "heldout.yml")
+TRAINING = nlu_pairs()
+HELD_OUT = nlu_pairs(ROOT / "tests" / "nlu" / "heldout.yml")
 
 
 @pytest.mark.parametrize("intent", sorted(TOPIC_TITLES))
@@ -56,7 +37,7 @@ def test_no_training_example_is_listed_under_two_intents() -> None:
     seen: dict[str, str] = {}
     clashes = []
     for text, intent in TRAINING:
-        key = _normalise(text)
+        key = normalise(text)
         if seen.get(key, intent) != intent:
             clashes.append((text, seen[key], intent))
         seen[key] = intent
@@ -64,10 +45,10 @@ def test_no_training_example_is_listed_under_two_intents() -> None:
 
 
 def test_held_out_questions_are_not_near_copies_of_training_examples() -> None:
-    training = [_normalise(text) for text, _ in TRAINING]
+    training = [normalise(text) for text, _ in TRAINING]
     copies = []
     for text, _ in HELD_OUT:
-        match = process.extractOne(_normalise(text), training, scorer=fuzz.ratio)
+        match = process.extractOne(normalise(text), training, scorer=fuzz.ratio)
         if match and match[1] >= NEAR_COPY_SCORE:
             copies.append((text, match[0]))
     assert copies == []

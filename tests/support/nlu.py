@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 
 
-def nlu_pairs(folder: Path = ROOT / "data" / "nlu") -> list[tuple[str, str]]:
-    """Every (text, intent) of the NLU data, entity markup removed."""
+def nlu_pairs(*paths: Path) -> list[tuple[str, str]]:
+    """Every (text, intent) of NLU files (default: ``data/nlu``), markup removed."""
     pairs = []
-    for path in sorted(folder.glob("*.yml")):
+    for path in paths or sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             if "intent" not in block:
                 continue
