@@ -5,38 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from rapidfuzz import fuzz, process
 
 from bench.safety import load_safety_set
-from tests.support.nlu import nlu_pairs, normalise, safety_examples
+from tests.support.nlu import near_copies, normalise, training_texts
 
-NEAR_COPY_SCORE = 90
 DEV_QUESTIONS = (
     Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev-questions.yml"
 )
 SHORT_QUESTION_WORDS = 3
 """Questions this short ("wat is riluzol", "is als erfelijk") are the canonical
 keyword queries every training set holds; longer ones must not be copied."""
-
-
-def _training_texts() -> list[str]:
-    texts = [text for text, _ in nlu_pairs()]
-    texts += [example.text for example in safety_examples()]
-    return [normalise(text) for text in texts]
-
-
-def _near_copies(messages: list[str], training: list[str]) -> list[str]:
-    found = []
-    for message in messages:
-        match = process.extractOne(
-            normalise(message),
-            training,
-            scorer=fuzz.ratio,
-            score_cutoff=NEAR_COPY_SCORE,
-        )
-        if match:
-            found.append(f"{message!r} ~ {match[0]!r}")
-    return found
 
 
 def test_the_safety_set_is_large_and_balanced() -> None:
@@ -52,7 +30,7 @@ def test_the_safety_set_is_large_and_balanced() -> None:
 
 def test_the_safety_set_is_not_in_the_training_data() -> None:
     messages = [case.text for case in load_safety_set()]
-    assert not _near_copies(messages, _training_texts())
+    assert not near_copies(messages, training_texts())
 
 
 def test_the_shared_dev_questions_are_not_in_the_training_data() -> None:
@@ -63,4 +41,4 @@ def test_the_shared_dev_questions_are_not_in_the_training_data() -> None:
         if len(normalise(str(question["q"])).split()) > SHORT_QUESTION_WORDS
     ]
     assert len(longer) > 250
-    assert not _near_copies(longer, _training_texts())
+    assert not near_copies(longer, training_texts())

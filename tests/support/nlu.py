@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import yaml
+from rapidfuzz import fuzz, process
 
 from bot.safety.classifier import Example, nlu_examples, read_examples
 
@@ -41,3 +42,29 @@ def safety_examples() -> list[Example]:
 def normalise(text: str) -> str:
     """Lowercase words only: how two messages are compared for copies."""
     return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
+
+
+NEAR_COPY_SCORE = 90
+"""Two messages this similar (rapidfuzz ratio, after ``normalise``) are copies."""
+
+
+def training_texts() -> list[str]:
+    """Every training message (NLU data and safety examples), normalised."""
+    texts = [text for text, _ in nlu_pairs()]
+    texts += [example.text for example in safety_examples()]
+    return [normalise(text) for text in texts]
+
+
+def near_copies(messages: list[str], training: list[str]) -> list[str]:
+    """The messages that are copies or near copies of a training message."""
+    found = []
+    for message in messages:
+        match = process.extractOne(
+            normalise(message),
+            training,
+            scorer=fuzz.ratio,
+            score_cutoff=NEAR_COPY_SCORE,
+        )
+        if match:
+            found.append(f"{message!r} ~ {match[0]!r}")
+    return found
