@@ -24,6 +24,7 @@ SECTIONS = {
     "latency": "Latency of one REST turn (`bench.latency`)",
     "accuracy": "Held-out intent accuracy against baselines (`bench.accuracy`)",
     "safety": "Safety set end to end: 112 and 113 first (`bench.safety`)",
+    "realistic": "Intent on the realistic held-out set (`bench.realistic`)",
     "train": "Training and retraining time (`bench.train`)",
     "loadtest": "Load test of the cluster (`bench.loadtest`, `make loadtest`)",
 }
