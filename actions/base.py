@@ -32,10 +32,15 @@ def database_deadline() -> float:
 
 @dataclass(frozen=True)
 class Reply:
-    """What an action says and which events it returns."""
+    """What an action says and which events it returns.
 
-    message: Message
+    ``response`` names a response of the domain to send instead of ``message``
+    (a follow-up that repeats a topic's answer).
+    """
+
+    message: Message | None
     events: list[dict[str, Any]] = field(default_factory=list)
+    response: str | None = None
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -131,6 +136,9 @@ class DatabaseAction(Action, ABC):
         except (SQLAlchemyError, OSError):
             logger.exception("Database error in %s", self.name())
             return _say_unavailable(dispatcher)
-        message = reply.message
-        dispatcher.utter_message(text=message.text, buttons=message.buttons)
+        if reply.response is not None:
+            dispatcher.utter_message(response=reply.response)
+        if reply.message is not None:
+            message = reply.message
+            dispatcher.utter_message(text=message.text, buttons=message.buttons)
         return reply.events

@@ -280,3 +280,24 @@ def database_unavailable() -> Message:
     return _general_route(
         "Het lukt mij nu niet om de gegevens op te halen. Excuses daarvoor."
     )
+
+
+OTHER_ILLNESS_BUTTONS: list[Button] = [
+    {"title": "Wat is ALS?", "payload": "/faq_wat_is_als"},
+    {"title": "Alle onderwerpen", "payload": "/show_topics"},
+]
+
+
+def other_illness_reply(name: str | None) -> Message:
+    """The honest reply to a question about another illness, naming it if known."""
+    about = f"Over {name} kan ik u niets vertellen." if name else (
+        "Over andere ziektes kan ik u niets vertellen."
+    )
+    return Message(
+        text=(
+            f"Ik geef alleen informatie over ALS. {about} "
+            "Vraag het uw huisarts of uw eigen arts. "
+            "Heeft u een vraag over ALS? Kies dan een onderwerp."
+        ),
+        buttons=OTHER_ILLNESS_BUTTONS,
+    )

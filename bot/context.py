@@ -1,0 +1,226 @@
+"""Conversation context: what a follow-up question refers to.
+
+"doet dat pijn?", "de tweede", "ja" only make sense after an earlier reply.
+These functions read the conversation's events (as the action server gets
+them) to find the topic just discussed and the buttons last shown, and decide
+what a follow-up, a choice or a yes/no answers. ``actions/follow_up.py`` sends
+the reply; ``content/followups.yml`` says which follow-ups the sources answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz
+
+from bot.constants import INTENT_TO_STUDY
+from bot.nlp.text import fold
+from bot.topics import TOPIC_TITLES
+
+FOLLOW_UP_PREFIX = "followup_"
+CHOOSE_OPTION = "choose_option"
+AFFIRM = "affirm"
+DENY = "deny"
+CONTEXT_INTENTS = frozenset({CHOOSE_OPTION, AFFIRM, DENY})
+CLARIFY_OPENING = "Ik weet niet zeker wat u bedoelt."
+STUDY_PREFIX = "study:"
+FOLLOWUPS_FILE = Path(__file__).resolve().parents[1] / "content" / "followups.yml"
+_ORDINALS = {
+    "eerste": 0, "eerst": 0, "een": 0, "1": 0, "1e": 0, "nummer 1": 0,
+    "tweede": 1, "twee": 1, "2": 1, "2e": 1, "derde": 2, "drie": 2, "3": 2,
+    "3e": 2, "vierde": 3, "vier": 3, "4": 3, "4e": 3, "vijfde": 4, "vijf": 4,
+    "5": 4, "5e": 4, "zesde": 5, "zes": 5, "6": 5,
+}  # fmt: skip
+_LAST = frozenset({"laatste", "onderste"})
+_WORD = re.compile(r"\w+")
+_NOT_CHOICES = frozenset({"/something_else", "/show_topics"})
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic just discussed: an intent (``faq_emg``) or a study (``study:mri``)."""
+
+    key: str
+
+    @property
+    def study(self) -> str | None:
+        """The study's slug when the topic is one study."""
+        return self.key[len(STUDY_PREFIX) :] if self.is_study else None
+
+    @property
+    def is_study(self) -> bool:
+        """Whether the topic is one study."""
+        return self.key.startswith(STUDY_PREFIX)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a button (or a topic) asks for: an intent and its entities."""
+
+    intent: str
+    entities: Mapping[str, str]
+
+    @classmethod
+    def from_payload(cls, payload: str) -> Choice:
+        """Read a button payload such as ``/onderzoek_info{"study": "mri"}``."""
+        body = payload.lstrip("/")
+        name, _, entities = body.partition("{")
+        values: dict[str, str] = {}
+        if entities:
+            try:
+                values = {
+                    str(k): str(v) for k, v in json.loads("{" + entities).items()
+                }
+            except ValueError:
+                values = {}
+        return cls(name, values)
+
+    @property
+    def study(self) -> str | None:
+        """The study this choice asks about, if it is one study."""
+        return self.entities.get("study") or INTENT_TO_STUDY.get(self.intent)
+
+
+def aspect_of(intent: str | None) -> str | None:
+    """The aspect a follow-up intent asks about: ``followup_pain`` is ``pain``."""
+    if intent and intent.startswith(FOLLOW_UP_PREFIX):
+        return intent[len(FOLLOW_UP_PREFIX) :]
+    return None
+
+
+def last_topic(events: Sequence[Mapping[str, Any]]) -> Topic | None:
+    """The topic of the latest answer before the current message."""
+    study_slot: str | None = None
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "study" and study_slot is None:
+            study_slot = event.get("value") or ""
+        elif kind == "slot" and event.get("name") == "topic" and event.get("value"):
+            return Topic(str(event["value"]))
+        elif kind == "bot":
+            response = str((event.get("metadata") or {}).get("utter_action") or "")
+            if response.startswith("utter_faq_") or response == "utter_new_diagnosis":
+                return Topic(response.removeprefix("utter_"))
+        elif kind == "action":
+            name = event.get("name")
+            if name == "action_show_study" and study_slot:
+                return Topic(STUDY_PREFIX + study_slot)
+            if name == "action_list_studies":
+                return Topic("onderzoek_meedoen")
+            if name == "action_find_contact":
+                return Topic("contact")
+    return None
+
+
+@dataclass(frozen=True)
+class ShownButtons:
+    """The buttons under the latest reply that had any, and that reply's text."""
+
+    text: str
+    buttons: tuple[Mapping[str, str], ...]
+
+    @property
+    def is_clarification(self) -> bool:
+        """Whether the reply asked "Bedoelt u ...?"."""
+        return self.text.startswith(CLARIFY_OPENING)
+
+    def choices(self) -> list[tuple[str, Choice]]:
+        """The buttons a patient can pick by position or name: title and choice."""
+        return [
+            (str(button.get("title") or ""), Choice.from_payload(str(button["payload"])))
+            for button in self.buttons
+            if str(button.get("payload") or "").startswith("/")
+            and str(button.get("payload")) not in _NOT_CHOICES
+        ]
+
+
+def last_buttons(events: Sequence[Mapping[str, Any]]) -> ShownButtons | None:
+    """The latest bot message with buttons, before the current message."""
+    for event in reversed(events):
+        if event.get("event") != "bot":
+            continue
+        buttons = (event.get("data") or {}).get("buttons") or []
+        if buttons:
+            return ShownButtons(str(event.get("text") or ""), tuple(buttons))
+    return None
+
+
+def choose(text: str, shown: ShownButtons | None) -> Choice | None:
+    """The button a message picks: by position ("de tweede") or by name."""
+    if shown is None:
+        return None
+    choices = [(title, choice) for title, choice in shown.choices()]
+    if not choices:
+        return None
+    words = [fold(word) for word in _WORD.findall(text)]
+    folded = " ".join(words)
+    if any(word in _LAST for word in words):
+        return choices[-1][1]
+    for number_phrase, index in _ORDINALS.items():
+        if number_phrase in words or f" {number_phrase} " in f" {folded} ":
+            return choices[index][1] if index < len(choices) else None
+    best = max(
+        choices,
+        key=lambda item: fuzz.token_set_ratio(folded, fold(item[0])),
+    )
+    return best[1] if fuzz.token_set_ratio(folded, fold(best[0])) >= 60 else None
+
+
+def answer_to_yes_no(intent: str, shown: ShownButtons | None) -> Choice | None:
+    """"ja" after "Bedoelt u A?" is A; "nee" after "Bedoelt u A of B?" is B."""
+    if shown is None or not shown.is_clarification:
+        return None
+    options = shown.choices()
+    if intent == AFFIRM and options:
+        return options[0][1]
+    if intent == DENY and len(options) >= 2:
+        return options[1][1]
+    return None
+
+
+@dataclass(frozen=True)
+class FollowUpBook:
+    """Which follow-up aspects the sources answer, per topic (``followups.yml``)."""
+
+    answered: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def from_file(cls, path: Path = FOLLOWUPS_FILE) -> FollowUpBook:
+        """Read ``content/followups.yml``."""
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls(
+            {
+                str(topic): frozenset(str(a) for a in aspects or [])
+                for topic, aspects in (data.get("answered") or {}).items()
+            }
+        )
+
+    def answers(self, topic: Topic, aspect: str) -> bool:
+        """Whether the topic's answer (or study card) covers the aspect."""
+        return aspect in self.answered.get(topic.key, frozenset())
+
+
+def topic_title(topic: Topic, study_names: Mapping[str, str]) -> str:
+    """How a not-in-sources reply names the topic."""
+    if topic.study is not None:
+        return study_names.get(topic.study, topic.study)
+    return TOPIC_TITLES.get(topic.key, TOPIC_TITLES.get(f"faq_{topic.key}", topic.key))
+
+
+def not_in_sources(topic: Topic, title: str) -> str:
+    """The honest reply when the sources do not answer a follow-up."""
+    who = (
+        "de onderzoekers van dit onderzoek (zie 'Contact'), of uw neuroloog of ALS-team"
+        if topic.is_study
+        else "uw neuroloog of uw ALS-team"
+    )
+    return (
+        f"Daarover staat niets in mijn bronnen over {title}. "
+        f"Ik wil u geen onjuiste informatie geven. Vraag het {who}."
+    )

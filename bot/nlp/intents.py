@@ -1,0 +1,131 @@
+"""Which topic a message asks about: the intent model behind the NLU component.
+
+A message is repaired first (``bot.nlp.normalise``: fillers, spelled-out
+letters, broken and misspelled words), then read as lemmas by the project's
+Dutch spaCy pipeline, then weighed as word and character n-grams (TF-IDF) by a
+logistic regression.
+
+Patients often tell a story before they ask ("Mijn man is 64 en kreeg vorige
+maand de diagnose. Hij slikt nu riluzol. Wat doet dat middel eigenlijk?"). The
+story's words pull the whole message towards other topics, so a message of
+several sentences is also read sentence by sentence: the confidences of the
+whole message and of its question (the last sentence with a question mark, else
+the last sentence) are averaged. ``bench.accuracy`` measures each step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_union
+
+from bot.nlp.normalise import MessageNormaliser
+
+Lemmatise = Callable[[str], list[str]]
+"""Text to lemmas, e.g. the project's spaCy pipeline (see ``spacy_lemmas``)."""
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!…])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, split at end marks and line breaks."""
+    return [part.strip() for part in _SENTENCE_BREAK.split(text) if part.strip()]
+
+
+def question_of(text: str) -> str | None:
+    """The sentence that asks, when the message has more than one sentence."""
+    parts = sentences(text)
+    if len(parts) < 2:
+        return None
+    asking = [part for part in parts if part.endswith("?")]
+    return (asking or parts)[-1]
+
+
+def build_pipeline(c: float) -> Pipeline:
+    """Word (1-2) and character (2-5) TF-IDF n-grams, then logistic regression."""
+    return Pipeline(
+        [
+            (
+                "ngrams",
+                make_union(
+                    TfidfVectorizer(
+                        analyzer="word",
+                        ngram_range=(1, 2),
+                        sublinear_tf=True,
+                        token_pattern=r"(?u)\b\w+\b",
+                    ),
+                    TfidfVectorizer(
+                        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True
+                    ),
+                ),
+            ),
+            (
+                "logreg",
+                LogisticRegression(
+                    C=c, class_weight="balanced", max_iter=3000, random_state=0
+                ),
+            ),
+        ]
+    )
+
+
+@dataclass
+class IntentModel:
+    """A fitted pipeline with the normaliser and lemmatiser it was fitted with."""
+
+    pipeline: Pipeline
+    normaliser: MessageNormaliser
+    lemmatise: Lemmatise
+    by_sentence: bool = True
+
+    @classmethod
+    def fit(
+        cls,
+        examples: Sequence[tuple[str, str]],
+        normaliser: MessageNormaliser,
+        lemmatise: Lemmatise,
+        c: float = 10.0,
+        by_sentence: bool = True,
+    ) -> IntentModel:
+        """Fit on (text, intent) pairs."""
+        model = cls(build_pipeline(c), normaliser, lemmatise, by_sentence)
+        texts = [model.features(text) for text, _ in examples]
+        model.pipeline.fit(texts, [intent for _, intent in examples])
+        return model
+
+    @property
+    def intents(self) -> list[str]:
+        """The intents the model knows, in the order of its confidences."""
+        return [str(name) for name in self.pipeline.classes_]
+
+    def features(self, text: str) -> str:
+        """What the n-grams are taken from: the repaired message's lemmas."""
+        return " ".join(self.lemmatise(self.normaliser(text)))
+
+    def confidences(self, text: str) -> np.ndarray:
+        """One confidence per intent (``intents``) for one message."""
+        question = question_of(text) if self.by_sentence else None
+        texts = [text] if question is None else [text, question]
+        probabilities = self.pipeline.predict_proba([self.features(t) for t in texts])
+        return np.asarray(probabilities.mean(axis=0))
+
+    def ranking(self, text: str) -> list[tuple[str, float]]:
+        """Intents with their confidence, best first."""
+        confidences = self.confidences(text)
+        order = np.argsort(-confidences)
+        return [(self.intents[i], float(confidences[i])) for i in order]
+
+
+def spacy_lemmas(nlp: object) -> Lemmatise:
+    """A lemmatiser from a spaCy pipeline: lemmas of the words, no punctuation."""
+
+    def lemmatise(text: str) -> list[str]:
+        doc = nlp(text)  # type: ignore[operator]
+        return [t.lemma_ for t in doc if not (t.is_punct or t.is_space)]
+
+    return lemmatise
