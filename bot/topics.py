@@ -28,5 +28,12 @@ TOPIC_TITLES: dict[str, str] = {
     "onderzoek_donatie": "Hersenen en ruggenmerg doneren",
     "onderzoek_info": "Een ander onderzoek",
     "contact": "Contact",
+    "new_diagnosis": "Net de diagnose gekregen",
+    "faq_spasticiteit": "Stijve spieren (spasticiteit)",
+    "faq_zwakte_zonder_pijn": "Spierzwakte zonder pijn",
+    "faq_denken_gedrag": "Denken en gedrag (FTD)",
+    "faq_mri_resultaten": "Resultaten van het MRI-onderzoek",
+    "faq_diagnose_route": "Onderzoek in het ALS Centrum",
+    "faq_palliatieve_zorg": "Palliatieve zorg en keuzes",
 }
 """Intent name -> button title for every content topic of the content brief."""
