@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_up import honest_follow_up
 from bot.clarify import (
     HUMAN_OFFER_AFTER,
     HUMAN_OFFER_BUTTONS,
@@ -44,7 +45,12 @@ class ActionClarify(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        """Send the clarification for the latest message."""
+        """Send the clarification for the latest message (or, for a follow-up
+        the sources do not answer, say so about the topic just discussed)."""
+        honest = honest_follow_up(tracker)
+        if honest is not None:
+            dispatcher.utter_message(text=honest.text, buttons=honest.buttons)
+            return []
         latest = tracker.latest_message or {}
         result = clarify(
             text=latest.get("text") or "",
@@ -77,4 +83,27 @@ class ActionOfferHuman(Action):
         """Offer a person after three misunderstood messages in a row."""
         if count_misunderstood_in_a_row(tracker.events) >= HUMAN_OFFER_AFTER:
             dispatcher.utter_message(text=HUMAN_OFFER_TEXT, buttons=HUMAN_OFFER_BUTTONS)
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Off-topic: the honest "Sorry", unless a short message refers back to the
+    topic just discussed (then: the sources do not answer it)."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_out_of_scope"
+
+    def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Send the follow-up reply or ``utter_out_of_scope``."""
+        honest = honest_follow_up(tracker)
+        if honest is not None:
+            dispatcher.utter_message(text=honest.text, buttons=honest.buttons)
+        else:
+            dispatcher.utter_message(response="utter_out_of_scope")
         return []

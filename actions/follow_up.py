@@ -24,7 +24,9 @@ from bot.context import (
     choose,
     last_buttons,
     last_topic,
+    looks_like_follow_up,
     not_in_sources,
+    study_title,
     topic_title,
 )
 from bot.db.repositories import StudyRepository
@@ -45,6 +47,18 @@ RESPONSES_BY_INTENT = {
     "greet": "utter_greet",
     "ask_human": None,
 }
+
+
+def honest_follow_up(tracker: Tracker) -> Message | None:
+    """For a short message that refers back and was not understood: say the
+    sources do not answer it about the topic just discussed (never "Sorry")."""
+    if not looks_like_follow_up(latest_text(tracker)):
+        return None
+    topic = last_topic(tracker.events)
+    if topic is None:
+        return None
+    title = study_title(topic.study) if topic.study else topic_title(topic, {})
+    return Message(not_in_sources(topic, title), TOPIC_BUTTONS)
 
 
 @lru_cache(maxsize=1)

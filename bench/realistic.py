@@ -1,11 +1,10 @@
-"""Intent accuracy on the realistic held-out set, per kind of message.
+"""The realistic held-out set and the conversation scenarios, end to end.
 
-Every message of ``tests/nlu/realistic.yml`` is parsed by the trained model
-(the whole NLU pipeline: fallback and safety gate included). A message is
-right when the final intent is its topic; for ``out_of_scope`` the fallback
-(``nlu_fallback``) counts as right too, since neither answers with ALS content.
-This is the NLU half of issue 11's measure; the answers end to end and the
-multi-turn scenarios (``tests/conversations/``) still need their harness.
+Every message of ``tests/nlu/realistic.yml`` goes over REST to the trained
+assistant in a conversation of its own; every scenario of
+``tests/conversations/scenarios.yml`` is one conversation. The first bot
+message of each reply is labelled by ``bench.replies`` and compared with what
+the message asked. Never trained on (``tests/nlu/test_realistic_sets.py``).
 
 Usage: ``.venv/bin/python -m bench.realistic [--no-record] [--misses]``.
 """
@@ -13,67 +12,182 @@ Usage: ``.venv/bin/python -m bench.realistic [--no-record] [--misses]``.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import tempfile
+import uuid
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from bench.common import ROOT, record, table, write
+from bench.replies import Replies, is_right, label_of
 
 REALISTIC = ROOT / "tests" / "nlu" / "realistic.yml"
-MODEL = ROOT / "models" / "als-assistent.tar.gz"
-NOT_ALS_CONTENT = {"out_of_scope", "nlu_fallback"}
+SCENARIOS = ROOT / "tests" / "conversations" / "scenarios.yml"
+Say = Callable[[str, str], Replies]
 
 
-def is_right(topic: str, intent: str) -> bool:
-    """Whether the recognised intent serves the message's topic."""
-    if topic == "out_of_scope":
-        return intent in NOT_ALS_CONTENT
-    return intent == topic
+def load_messages(path: Path = REALISTIC) -> list[dict[str, Any]]:
+    """The realistic set: text, topic, kind, source."""
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["messages"])
 
 
-async def _parse_all(model: Path, texts: list[str]) -> list[str]:
-    from rasa.core.agent import Agent
+def load_scenarios(path: Path = SCENARIOS) -> list[dict[str, Any]]:
+    """The scenarios: a name and turns of ``user`` and ``expect``."""
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"])
 
-    agent = Agent.load(str(model))
-    intents = []
-    for text in texts:
-        parse = await agent.parse_message(text)
-        intents.append(str((parse.get("intent") or {}).get("name")))
-    return intents
+
+@dataclass
+class Outcome:
+    """One message: what it asked, what the reply was about."""
+
+    text: str
+    expected: str
+    label: str
+    kind: str
+
+    @property
+    def right(self) -> bool:
+        """Whether the reply serves the message."""
+        return is_right(self.expected, self.label)
+
+
+@dataclass
+class UnderstandingResult:
+    """Outcomes of the realistic set and of the scenarios."""
+
+    messages: list[Outcome] = field(default_factory=list)
+    scenarios: list[tuple[str, list[Outcome]]] = field(default_factory=list)
+
+    def share(self, outcomes: Iterable[Outcome]) -> tuple[int, int]:
+        """Right and total."""
+        chosen = list(outcomes)
+        return sum(o.right for o in chosen), len(chosen)
+
+    def in_scope(self) -> float:
+        """Share right of the messages about ALS."""
+        return _ratio(
+            *self.share(o for o in self.messages if o.expected != "out_of_scope")
+        )
+
+    def out_of_scope(self) -> float:
+        """Share right of the messages not about ALS."""
+        return _ratio(
+            *self.share(o for o in self.messages if o.expected == "out_of_scope")
+        )
+
+    def by_kind(self) -> dict[str, float]:
+        """Share right per kind of message."""
+        kinds: dict[str, list[Outcome]] = defaultdict(list)
+        for outcome in self.messages:
+            kinds[outcome.kind].append(outcome)
+        return {kind: _ratio(*self.share(v)) for kind, v in sorted(kinds.items())}
+
+    def turns(self) -> float:
+        """Share of scenario turns answered right."""
+        return _ratio(*self.share(o for _, turns in self.scenarios for o in turns))
+
+    def whole_conversations(self) -> float:
+        """Share of scenarios with every turn right."""
+        right = sum(all(o.right for o in turns) for _, turns in self.scenarios)
+        return _ratio(right, len(self.scenarios))
+
+
+def _ratio(right: int, total: int) -> float:
+    return right / total if total else 0.0
+
+
+def run_messages(say: Say, messages: Iterable[dict[str, Any]]) -> list[Outcome]:
+    """Each message in a conversation of its own."""
+    outcomes = []
+    for message in messages:
+        replies = say(f"realistic-{uuid.uuid4().hex}", str(message["text"]))
+        outcomes.append(
+            Outcome(str(message["text"]), str(message["topic"]), label_of(replies),
+                    str(message["kind"]))
+        )  # fmt: skip
+    return outcomes
+
+
+def run_scenarios(
+    say: Say, scenarios: Iterable[dict[str, Any]]
+) -> list[tuple[str, list[Outcome]]]:
+    """Each scenario in one conversation, turn by turn."""
+    results = []
+    for scenario in scenarios:
+        sender = f"scenario-{uuid.uuid4().hex}"
+        turns = []
+        for turn in scenario["turns"]:
+            replies = say(sender, str(turn["user"]))
+            turns.append(
+                Outcome(str(turn["user"]), str(turn["expect"]), label_of(replies),
+                        "scenario")
+            )  # fmt: skip
+        results.append((str(scenario["name"]), turns))
+    return results
+
+
+def measure() -> UnderstandingResult:
+    """Start the trained assistant and run both sets through it."""
+    from bench.common import assistant_support
+
+    support = assistant_support()
+    with tempfile.TemporaryDirectory() as folder:
+        environment = {"RATE_LIMIT_PER_MINUTE": "100000"}
+        with support.start_assistant(Path(folder), env=environment) as assistant:
+            return UnderstandingResult(
+                run_messages(assistant.say, load_messages()),
+                run_scenarios(assistant.say, load_scenarios()),
+            )
+
+
+def report(result: UnderstandingResult) -> str:
+    """Markdown: scope, kinds, scenarios."""
+    about_als = [o for o in result.messages if o.expected != "out_of_scope"]
+    not_als = [o for o in result.messages if o.expected == "out_of_scope"]
+    rows = [
+        ["in scope", _count(*result.share(about_als))],
+        ["out of scope", _count(*result.share(not_als))],
+    ]
+    kinds: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in result.messages:
+        kinds[outcome.kind].append(outcome)
+    rows += [
+        [f"- {kind}", _count(*result.share(v))] for kind, v in sorted(kinds.items())
+    ]
+    turns = [o for _, t in result.scenarios for o in t]
+    rows.append(["scenario turns", _count(*result.share(turns))])
+    whole = sum(all(o.right for o in t) for _, t in result.scenarios)
+    rows.append(["whole scenarios", _count(whole, len(result.scenarios))])
+    return table(["set (end to end over REST)", "right"], rows)
+
+
+def _count(right: int, total: int) -> str:
+    return f"{_ratio(right, total):.3f} ({right}/{total})"
 
 
 def main() -> None:
-    """Parse every message, print and record the table per kind."""
+    """Run both sets; print and record the table (and the misses)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--misses", action="store_true")
     arguments = parser.parse_args()
-    messages = yaml.safe_load(REALISTIC.read_text(encoding="utf-8"))["messages"]
-    intents = asyncio.run(_parse_all(MODEL, [str(m["text"]) for m in messages]))
-    by_kind: dict[str, list[bool]] = defaultdict(list)
-    by_scope: dict[str, list[bool]] = defaultdict(list)
-    for message, intent in zip(messages, intents, strict=True):
-        right = is_right(str(message["topic"]), intent)
-        by_kind[str(message["kind"])].append(right)
-        scope = "out of scope" if message["topic"] == "out_of_scope" else "in scope"
-        by_scope[scope].append(right)
-        if arguments.misses and not right:
-            kind, topic = message["kind"], message["topic"]
-            write(f"- [{kind}] {topic} got {intent}: {message['text']}")
-    rows = [
-        [name, f"{sum(v) / len(v):.3f} ({sum(v)}/{len(v)})"]
-        for name, v in [*sorted(by_scope.items()), *sorted(by_kind.items())]
-    ]
-    body = table(["part of tests/nlu/realistic.yml", "intent right"], rows)
+    result = measure()
+    body = report(result)
     write(body)
+    if arguments.misses:
+        for o in result.messages:
+            if not o.right:
+                write(f"- [{o.kind}] {o.expected} got {o.label}: {o.text}")
+        for name, turns in result.scenarios:
+            for o in turns:
+                if not o.right:
+                    write(f"- [{name}] {o.expected} got {o.label}: {o.text}")
     if not arguments.no_record:
-        record(
-            "realistic",
-            f"NLU intent on the realistic set ({len(messages)} messages), "
-            f"model {MODEL.name}.\n\n{body}",
-        )
+        record("realistic", f"The realistic set and scenarios, end to end.\n\n{body}")
 
 
 if __name__ == "__main__":

@@ -74,9 +74,7 @@ class Choice:
         values: dict[str, str] = {}
         if entities:
             try:
-                values = {
-                    str(k): str(v) for k, v in json.loads("{" + entities).items()
-                }
+                values = {str(k): str(v) for k, v in json.loads("{" + entities).items()}
             except ValueError:
                 values = {}
         return cls(name, values)
@@ -133,7 +131,10 @@ class ShownButtons:
     def choices(self) -> list[tuple[str, Choice]]:
         """The buttons a patient can pick by position or name: title and choice."""
         return [
-            (str(button.get("title") or ""), Choice.from_payload(str(button["payload"])))
+            (
+                str(button.get("title") or ""),
+                Choice.from_payload(str(button["payload"])),
+            )
             for button in self.buttons
             if str(button.get("payload") or "").startswith("/")
             and str(button.get("payload")) not in _NOT_CHOICES
@@ -173,7 +174,7 @@ def choose(text: str, shown: ShownButtons | None) -> Choice | None:
 
 
 def answer_to_yes_no(intent: str, shown: ShownButtons | None) -> Choice | None:
-    """"ja" after "Bedoelt u A?" is A; "nee" after "Bedoelt u A of B?" is B."""
+    """ "ja" after "Bedoelt u A?" is A; "nee" after "Bedoelt u A of B?" is B."""
     if shown is None or not shown.is_clarification:
         return None
     options = shown.choices()
@@ -211,6 +212,32 @@ def topic_title(topic: Topic, study_names: Mapping[str, str]) -> str:
     if topic.study is not None:
         return study_names.get(topic.study, topic.study)
     return TOPIC_TITLES.get(topic.key, TOPIC_TITLES.get(f"faq_{topic.key}", topic.key))
+
+
+_REFERRING_WORDS = frozenset(
+    {
+        "dat", "die", "daar", "daarvan", "daarvoor", "daaraan", "daarover",
+        "daarmee", "daarbij", "da", "dit", "deze", "hij", "zij", "ze", "hem",
+        "haar", "dan", "zo'n", "zon", "ervan", "erover", "ermee",
+    }
+)  # fmt: skip
+FOLLOW_UP_MAX_WORDS = 14
+
+
+def looks_like_follow_up(text: str) -> bool:
+    """Whether a message is short and refers back ("hoe lang bewaren ze dat?")."""
+    words = [fold(word) for word in _WORD.findall(text)]
+    if not words or len(words) > FOLLOW_UP_MAX_WORDS:
+        return False
+    return any(word in _REFERRING_WORDS for word in words)
+
+
+def study_title(slug: str) -> str:
+    """A study's button title, for replies made without the database."""
+    for intent, study in INTENT_TO_STUDY.items():
+        if study == slug:
+            return TOPIC_TITLES.get(intent, slug)
+    return slug
 
 
 def not_in_sources(topic: Topic, title: str) -> str:

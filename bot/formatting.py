@@ -290,8 +290,10 @@ OTHER_ILLNESS_BUTTONS: list[Button] = [
 
 def other_illness_reply(name: str | None) -> Message:
     """The honest reply to a question about another illness, naming it if known."""
-    about = f"Over {name} kan ik u niets vertellen." if name else (
-        "Over andere ziektes kan ik u niets vertellen."
+    about = (
+        f"Over {name} kan ik u niets vertellen."
+        if name
+        else ("Over andere ziektes kan ik u niets vertellen.")
     )
     return Message(
         text=(

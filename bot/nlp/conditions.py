@@ -15,8 +15,8 @@ from functools import cached_property
 from pathlib import Path
 
 import yaml
-from spacy.matcher import PhraseMatcher
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from bot.nlp.lexicon import DISEASE_LEMMA

@@ -10,7 +10,9 @@ maand de diagnose. Hij slikt nu riluzol. Wat doet dat middel eigenlijk?"). The
 story's words pull the whole message towards other topics, so a message of
 several sentences is also read sentence by sentence: the confidences of the
 whole message and of its question (the last sentence with a question mark, else
-the last sentence) are averaged. ``bench.accuracy`` measures each step.
+the last sentence) are averaged. The question alone never counts for the
+intents that refer to an earlier reply ("klopt dat?" is not a "ja"): those are
+short messages of their own. ``bench.accuracy`` measures each step.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from bot.nlp.normalise import MessageNormaliser
 Lemmatise = Callable[[str], list[str]]
 """Text to lemmas, e.g. the project's spaCy pipeline (see ``spacy_lemmas``)."""
 
+CONTEXT_INTENTS = frozenset({"affirm", "deny", "choose_option"})
+"""Intents that refer to the previous reply, besides the ``followup_*`` ones."""
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!…])\s+|\n+")
 
 
@@ -112,7 +116,20 @@ class IntentModel:
         question = question_of(text) if self.by_sentence else None
         texts = [text] if question is None else [text, question]
         probabilities = self.pipeline.predict_proba([self.features(t) for t in texts])
+        if question is not None:
+            asked = probabilities[1]
+            asked[self._context_columns] = 0.0
+            if asked.sum() > 0:
+                probabilities[1] = asked / asked.sum()
         return np.asarray(probabilities.mean(axis=0))
+
+    @property
+    def _context_columns(self) -> list[int]:
+        return [
+            index
+            for index, name in enumerate(self.intents)
+            if name.startswith("followup_") or name in CONTEXT_INTENTS
+        ]
 
     def ranking(self, text: str) -> list[tuple[str, float]]:
         """Intents with their confidence, best first."""
