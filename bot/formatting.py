@@ -23,8 +23,12 @@ Button = dict[str, str]
 
 SOURCE_PREFIX = "Bron:"
 """How the closing source line of every answer starts."""
-FALLBACK_SOURCE = ("Openbare gegevens", "extra-public-facts.md")
-FALLBACK_REVIEWED = date(2026, 11, 25)
+FALLBACK_SOURCE = (
+    "patiëntenfolder ALS; www.als-centrum.nl",
+    "004_9378580a4c29d837.txt, extra-public-facts.md",
+)
+"""The sources of ``GENERAL_ROUTE``: the ALS team (leaflet), the website."""
+FALLBACK_REVIEWED = date(2026, 12, 3)
 GENERAL_ROUTE = (
     "Met vragen kunt u terecht bij uw eigen arts of uw ALS-team. "
     "Kijk ook op www.als-centrum.nl."

@@ -13,6 +13,8 @@ from dotenv import load_dotenv
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 ENV_FILE = PROJECT_ROOT / ".env"
+DEFAULT_SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
+"""The source documents (``../shared/seeds/`` beside the project)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Settings:
         cluster_port: Port of the cluster's public entry point (nginx) that
             ``make cluster`` starts.
         cluster_rasa_processes: How many Rasa server processes the cluster runs.
+        seeds_dir: Folder of the source documents the answers cite; the
+            content linter checks the answers against them.
     """
 
     database_url: str
@@ -52,6 +56,7 @@ class Settings:
     action_timeout_seconds: float = 5.0
     cluster_port: int = 8080
     cluster_rasa_processes: int = 2
+    seeds_dir: Path = DEFAULT_SEEDS_DIR
 
 
 def _number(name: str, default: float, minimum: float) -> float:
@@ -72,6 +77,14 @@ def _origins(rasa_port: int) -> tuple[str, ...]:
     if raw:
         return tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin)
     return (f"http://localhost:{rasa_port}", f"http://127.0.0.1:{rasa_port}")
+
+
+def _folder(name: str, default: Path) -> Path:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def _sqlite_url(filename: str) -> str:
@@ -125,4 +138,5 @@ def get_settings() -> Settings:
         action_timeout_seconds=_number("ACTION_TIMEOUT_SECONDS", 5.0, 0.5),
         cluster_port=_port("CLUSTER_PORT", 8080),
         cluster_rasa_processes=int(_number("CLUSTER_RASA_PROCESSES", 2, 1)),
+        seeds_dir=_folder("SEEDS_DIR", DEFAULT_SEEDS_DIR),
     )

@@ -118,7 +118,7 @@ def test_hostile_input_does_no_harm(
     assert reply != database_unavailable().text
     assert len(reply) <= 700
     with session_scope(session_factory) as session:
-        assert ContactRepository(session).count() == 7
+        assert ContactRepository(session).count() == 6
         assert StudyRepository(session).count() == 7
 
 

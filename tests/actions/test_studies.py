@@ -93,7 +93,7 @@ def test_study_found_by_name(
 
     assert fact in message["text"]
     assert _study_slot(events) == slug
-    assert message["text"].rstrip().endswith("Laatst nagekeken: 25-11-2026.")
+    assert message["text"].rstrip().endswith("Laatst nagekeken: 03-12-2026.")
 
 
 def test_study_found_from_button_entity(
@@ -299,7 +299,7 @@ def test_hostile_input_does_no_harm(
 
     with session_scope(session_factory) as session:
         assert StudyRepository(session).count() == 7
-        assert ContactRepository(session).count() == 7
+        assert ContactRepository(session).count() == 6
 
 
 def test_edited_seed_file_changes_the_answer(

@@ -143,10 +143,7 @@ def test_very_long_input_is_fast(studies: list[Study], contacts: list[Contact]) 
         ("kan ik de wijkverpleegkundige bellen", ["eigen-arts", "als-centrum"]),
         ("ik wil mijn huisarts spreken", ["eigen-arts"]),
         ("ik wil geld doneren voor onderzoek", ["stichting-als-nederland"]),
-        (
-            "ik zoek contact met lotgenoten",
-            ["als-patientenvereniging", "spierziekten-nederland"],
-        ),
+        ("ik zoek contact met lotgenoten", ["spierziekten-nederland"]),
         ("ik denk aan zelfmoord", ["113-zelfmoordpreventie"]),
         ("Ik wil een VERPLEEGKUNDIGE", ["eigen-arts", "als-centrum"]),
     ],

@@ -107,8 +107,8 @@ def test_riluzol_row_holds_answer_buttons_source_and_examples(review: Review) ->
     assert "Rilutek" in answer.text and "2 keer per dag 50 mg" in answer.text
     assert "Bron:" not in answer.text
     assert answer.source == (
-        "Bron: patiëntenfolder ALS; webpagina ALS van het NMRC. "
-        "Laatst nagekeken: 25-11-2026."
+        "Bron: patiëntenfolder ALS; webpagina ALS van het NMRC (10 maart 2021). "
+        "Laatst nagekeken: 03-12-2026."
     )
     assert answer.full_text == DOMAIN["responses"]["utter_faq_riluzol"][0]["text"]
     assert answer.buttons[0] == {
@@ -306,7 +306,7 @@ def test_cli_writes_html_by_default(
 
     html = output.read_text(encoding="utf-8")
     assert "<table>" in html and "Rilutek" in html
-    assert "Bron: patiëntenfolder ALS; webpagina ALS van het NMRC." in html
+    assert "Bron: patiëntenfolder ALS; webpagina ALS van het NMRC (10 maart" in html
     assert "topics written to" in capsys.readouterr().out
     assert default_output("html") == VAR_DIR / "review" / "review.html"
 

@@ -57,4 +57,4 @@ def test_hostile_slug_finds_nothing_and_leaves_tables_intact(
 
     with session_scope(session_factory) as session:
         assert StudyRepository(session).count() == 7
-        assert ContactRepository(session).count() == 7
+        assert ContactRepository(session).count() == 6

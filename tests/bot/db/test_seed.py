@@ -35,7 +35,6 @@ CONTACT_SLUGS = {
     "als-centrum",
     "nmrc",
     "stichting-als-nederland",
-    "als-patientenvereniging",
     "spierziekten-nederland",
     "113-zelfmoordpreventie",
 }
@@ -188,7 +187,7 @@ def test_seed_file_uses_only_allowed_contact_details_and_sources() -> None:
         assert row["source_file"], row["slug"]
         files = {name.strip() for name in row["source_file"].split(",")}
         assert files <= SOURCE_FILES, row["slug"]
-        assert row["last_reviewed"] == date(2026, 11, 25)
+        assert row["last_reviewed"] == date(2026, 12, 3)
         for value in row.values():
             if not isinstance(value, str):
                 continue
