@@ -136,9 +136,13 @@ class DatabaseAction(Action, ABC):
         except (SQLAlchemyError, OSError):
             logger.exception("Database error in %s", self.name())
             return _say_unavailable(dispatcher)
-        if reply.response is not None:
-            dispatcher.utter_message(response=reply.response)
-        if reply.message is not None:
-            message = reply.message
-            dispatcher.utter_message(text=message.text, buttons=message.buttons)
+        send(dispatcher, reply)
         return reply.events
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Send a reply: the named response, then the message."""
+    if reply.response is not None:
+        dispatcher.utter_message(response=reply.response)
+    if reply.message is not None:
+        dispatcher.utter_message(text=reply.message.text, buttons=reply.message.buttons)

@@ -6,7 +6,9 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
+from actions.base import DatabaseAction, Reply, send
 from actions.follow_up import honest_follow_up
 from bot.clarify import (
     HUMAN_OFFER_AFTER,
@@ -49,7 +51,7 @@ class ActionClarify(Action):
         the sources do not answer, say so about the topic just discussed)."""
         honest = honest_follow_up(tracker)
         if honest is not None:
-            dispatcher.utter_message(text=honest.text, buttons=honest.buttons)
+            send(dispatcher, honest)
             return []
         latest = tracker.latest_message or {}
         result = clarify(
@@ -86,24 +88,15 @@ class ActionOfferHuman(Action):
         return []
 
 
-class ActionOutOfScope(Action):
+class ActionOutOfScope(DatabaseAction):
     """Off-topic: the honest "Sorry", unless a short message refers back to the
-    topic just discussed (then: the sources do not answer it)."""
+    topic just discussed (then it is answered about that topic)."""
 
     def name(self) -> str:
         """Return the action's name in the domain."""
         return "action_out_of_scope"
 
-    def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[dict[str, Any]]:
-        """Send the follow-up reply or ``utter_out_of_scope``."""
-        honest = honest_follow_up(tracker)
-        if honest is not None:
-            dispatcher.utter_message(text=honest.text, buttons=honest.buttons)
-        else:
-            dispatcher.utter_message(response="utter_out_of_scope")
-        return []
+    def build_reply(self, tracker: Tracker, session: Session) -> Reply:
+        """The follow-up reply, or ``utter_out_of_scope``."""
+        honest = honest_follow_up(tracker, session)
+        return honest or Reply(None, response="utter_out_of_scope")

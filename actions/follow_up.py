@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from bot.context import (
     answer_to_yes_no,
     aspect_of,
     choose,
+    covers,
     last_buttons,
     last_topic,
     looks_like_follow_up,
@@ -31,6 +33,7 @@ from bot.context import (
 )
 from bot.db.repositories import StudyRepository
 from bot.formatting import Message, study_card, study_list
+from bot.settings import PROJECT_ROOT
 
 SLOT_TOPIC = "topic"
 TOPIC_BUTTONS = [
@@ -49,16 +52,64 @@ RESPONSES_BY_INTENT = {
 }
 
 
-def honest_follow_up(tracker: Tracker) -> Message | None:
-    """For a short message that refers back and was not understood: say the
-    sources do not answer it about the topic just discussed (never "Sorry")."""
-    if not looks_like_follow_up(latest_text(tracker)):
+def honest_follow_up(tracker: Tracker, session: Session | None = None) -> Reply | None:
+    """A short message that refers back and was not understood, answered about
+    the topic just discussed (never "Sorry"): the topic's answer again when it
+    speaks to the question, else "Daarover staat niets in mijn bronnen".
+    Without a ``session`` a study is never looked up."""
+    text = latest_text(tracker)
+    if not looks_like_follow_up(text):
         return None
     topic = last_topic(tracker.events)
     if topic is None:
         return None
-    title = study_title(topic.study) if topic.study else topic_title(topic, {})
-    return Message(not_in_sources(topic, title), TOPIC_BUTTONS)
+    return answer_about(topic, text, None, session)
+
+
+@lru_cache(maxsize=1)
+def _answer_texts() -> dict[str, str]:
+    """Response name -> text of the domain's answers (to see what they cover)."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {
+        str(name): str(variants[0].get("text") or "")
+        for name, variants in (domain.get("responses") or {}).items()
+        if variants
+    }
+
+
+def answer_about(
+    topic: Topic, text: str, aspect: str | None, session: Session | None
+) -> Reply:
+    """The topic's answer (or study card) when it covers the follow-up, else
+    the honest "not in my sources" reply naming who can answer.
+
+    A follow-up of a known aspect ("doet dat pijn?") is covered when
+    ``content/followups.yml`` lists it for the topic; one of no known aspect
+    when the answer shares a content word with it (``bot.context.covers``).
+    """
+    listed = aspect is not None and follow_up_book().answers(topic, aspect)
+    if topic.study is not None:
+        study = None
+        if session is not None:
+            studies = StudyRepository(session).list_all()
+            study = next((s for s in studies if s.slug == topic.study), None)
+        if study is not None:
+            card = study_card(
+                study, take_part_first=aspect in ASPECTS_ABOUT_TAKING_PART
+            )
+            if listed or (aspect is None and covers(text, card.text)):
+                return Reply(card, [SlotSet(SLOT_STUDY, study.slug)])
+            title = study.name
+        else:
+            title = study_title(topic.study)
+        return Reply(Message(not_in_sources(topic, title), TOPIC_BUTTONS))
+    if topic.key == INTENT_ONDERZOEK_MEEDOEN and session is not None and listed:
+        return Reply(study_list(StudyRepository(session).list_all()))
+    response = f"utter_{topic.key}"
+    answer = _answer_texts().get(response, "")
+    if answer and (listed or (aspect is None and covers(text, answer))):
+        return Reply(None, response=response)
+    return Reply(Message(not_in_sources(topic, topic_title(topic, {})), TOPIC_BUTTONS))
 
 
 @lru_cache(maxsize=1)
@@ -92,20 +143,7 @@ class ActionFollowUp(DatabaseAction):
         aspect = aspect_of(intent)
         if topic is None or aspect is None:
             return Reply(Message(ASK_WHICH_TOPIC, TOPIC_BUTTONS))
-        if follow_up_book().answers(topic, aspect):
-            return self._answer_topic(topic, aspect, session)
-        studies = {s.slug: s.name for s in StudyRepository(session).list_all()}
-        title = topic_title(topic, studies)
-        return Reply(Message(not_in_sources(topic, title), TOPIC_BUTTONS))
-
-    def _answer_topic(self, topic: Topic, aspect: str, session: Session) -> Reply:
-        if topic.study is not None:
-            return self._study_reply(
-                topic.study, session, aspect in ASPECTS_ABOUT_TAKING_PART
-            )
-        if topic.key == INTENT_ONDERZOEK_MEEDOEN:
-            return Reply(study_list(StudyRepository(session).list_all()))
-        return Reply(None, response=f"utter_{topic.key}")
+        return answer_about(topic, latest_text(tracker), aspect, session)
 
     def _answer_choice(
         self, choice: Choice, tracker: Tracker, session: Session

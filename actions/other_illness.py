@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from rasa_sdk import Tracker
+from sqlalchemy.orm import Session
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.base import latest_entity_values
+from actions.base import DatabaseAction, Reply, latest_entity_values
 from actions.follow_up import honest_follow_up
 from bot.formatting import other_illness_reply
 
 
-class ActionOtherIllness(Action):
-    """Name the limit ("Over diabetes kan ik u niets vertellen") and the topics."""
+class ActionOtherIllness(DatabaseAction):
+    """Name the limit ("Over diabetes kan ik u niets vertellen") and the topics.
+
+    A short message that refers back to the topic just discussed ("hij heeft
+    corona gehad, maakt dat uit?" after brain donation) is about that topic.
+    """
 
     def name(self) -> str:
         """Return the action's name in the domain."""
         return "action_other_illness"
 
-    def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[dict[str, Any]]:
-        """Send the reply, naming the illness when the message names one."""
-        names = latest_entity_values(tracker, "condition")
-        honest = None if names else honest_follow_up(tracker)
+    def build_reply(self, tracker: Tracker, session: Session) -> Reply:
+        """The follow-up reply, or the limit naming the illness."""
+        honest = honest_follow_up(tracker, session)
         if honest is not None:
-            dispatcher.utter_message(text=honest.text, buttons=honest.buttons)
-            return []
-        message = other_illness_reply(names[0] if names else None)
-        dispatcher.utter_message(text=message.text, buttons=message.buttons)
-        return []
+            return honest
+        names = latest_entity_values(tracker, "condition")
+        return Reply(other_illness_reply(names[0] if names else None))

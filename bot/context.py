@@ -232,6 +232,41 @@ def looks_like_follow_up(text: str) -> bool:
     return any(word in _REFERRING_WORDS for word in words)
 
 
+_GENERIC_WORDS = frozenset(
+    {
+        "echt", "precies", "eigenlijk", "gewoon", "allemaal", "lang", "hoeveel",
+        "welke", "waarom", "wanneer", "ergens", "iemand", "iets", "ding", "dingen",
+        "mensen", "ziekte", "zeker", "vraag", "vragen", "weten", "graag", "goed",
+        "daarvoor", "daarna", "daaraan", "daarover", "daarmee", "bedankt",
+    }
+)  # fmt: skip
+MIN_STEM = 4
+
+
+def _stems(text: str) -> set[str]:
+    from spacy.lang.nl.stop_words import STOP_WORDS
+
+    stems = set()
+    for word in _WORD.findall(fold(text)):
+        if len(word) < 4 or word in STOP_WORDS or word in _GENERIC_WORDS:
+            continue
+        if word in {"als", "a.l.s"} or (word.isdigit() and len(word) != 4):
+            continue
+        stems.add(word[:MIN_STEM])
+    return stems
+
+
+def covers(question: str, answer: str) -> bool:
+    """Whether an answer speaks to a follow-up: they share a content word.
+
+    "welke genen zijn dat dan?" is covered by the heredity answer, which names
+    the genes; "kan het door voetballen komen?" is not covered by the answer
+    about the cause. Words are compared by their first letters (a crude stem:
+    "huilt" and "huilen"), without Dutch stop words and question words.
+    """
+    return bool(_stems(question) & _stems(answer))
+
+
 def study_title(slug: str) -> str:
     """A study's button title, for replies made without the database."""
     for intent, study in INTENT_TO_STUDY.items():
