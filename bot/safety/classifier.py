@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from bot.nlp.linear import FastProbabilities
 from bot.nlp.text import fold
 
 LABELS = ("emergency", "crisis", "none")
@@ -96,7 +97,7 @@ class SafetyClassifier:
                 ),
             ]
         )
-        self._fitted = False
+        self._fast: FastProbabilities | None = None
 
     def fit(self, examples: Sequence[Example]) -> SafetyClassifier:
         """Learn from the examples; return self."""
@@ -105,16 +106,14 @@ class SafetyClassifier:
             raise ValueError(f"safety examples need every label, got {sorted(labels)}")
         texts = [normalise(example.text, self._normalise_word) for example in examples]
         self._pipeline.fit(texts, [example.label for example in examples])
-        self._fitted = True
+        self._fast = FastProbabilities(self._pipeline)
         return self
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability of each label for one message."""
-        if not self._fitted:
+        if self._fast is None:
             raise RuntimeError("the safety classifier is not fitted")
-        values = self._pipeline.predict_proba([normalise(text, self._normalise_word)])[
-            0
-        ]
+        values = self._fast([normalise(text, self._normalise_word)])[0]
         classes = self._pipeline.classes_
         return {
             str(label): float(value)

@@ -53,3 +53,10 @@ def test_klopt_dat_at_the_end_of_a_story_is_no_yes() -> None:
     model = _model()
     ranking = dict(model.ranking("Mijn man slikt riluzol. Klopt dat?"))
     assert ranking["affirm"] < ranking["faq_riluzol"]
+
+
+def test_fast_confidences_equal_scikit_learns() -> None:
+    model = _model()
+    features = [model.features("wat doet riluzol eigenlijk"), model.features("ja")]
+    expected = model.pipeline.predict_proba(features)
+    assert abs(model.probabilities(features) - expected).max() < 1e-9
