@@ -156,7 +156,7 @@ def realistic_nlu_file(workdir: Path) -> Path:
         blocks = [
             {
                 "intent": topic,
-                "examples": "".join(f"- {json.dumps(t)}\n" for t in texts),
+                "examples": "".join(f"- {t}\n" for t in texts),
             }
             for topic, texts in sorted(by_topic.items())
         ]
@@ -179,6 +179,39 @@ def _predictions(out: Path) -> dict[str, str]:
 
 
 NOT_ALS_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "other_illness"})
+
+
+def nlu_cost(model: Path) -> dict[str, float]:
+    """Load time, memory and parse time of a trained NLU model (``bench.nlu_cost``,
+    in a fresh process so one model's memory does not count for the other)."""
+    import subprocess
+
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "bench.nlu_cost", str(model)],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def cost_table(workdir: Path, names: list[str]) -> str:
+    """Markdown: what each trained Rasa pipeline costs to run."""
+    rows = []
+    for name in names:
+        model = workdir / "models" / f"{name}.tar.gz"
+        if model.exists():
+            write(f"{name}: measuring parse time and memory ...")
+            cost = nlu_cost(model)
+            rows.append(
+                [name, f"{cost['load_s']}", f"{cost['rss_mb']}",
+                 f"{cost['parse_p50_ms']}", f"{cost['parse_p95_ms']}"]
+            )  # fmt: skip
+    return table(
+        ["system", "load s", "memory MB", "parse p50 ms", "parse p95 ms"], rows
+    )
 
 
 def realistic_table(predictions: dict[str, dict[str, str]]) -> str:
@@ -394,6 +427,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-accuracy-"))
     try:
         scores = score_all(workdir, skip_diet=arguments.skip_diet)
+        costs = cost_table(workdir, [score.name for score in scores])
     finally:
         if arguments.keep:
             write(f"kept {workdir}")
@@ -409,6 +443,7 @@ def main() -> None:
         )
     baselines = realistic_table(REALISTIC_PREDICTIONS)
     steps = realistic_table(step_ablation())
+    write(costs)
     write(baselines)
     write(steps)
     if not arguments.no_record:
@@ -417,6 +452,9 @@ def main() -> None:
         record(
             "accuracy",
             report(scores, train_examples, test_examples)
+            + "\nWhat each Rasa pipeline costs to run (NLU only, one process each):"
+            + "\n\n"
+            + costs
             + "\nThe realistic set, NLU only, per system:\n\n"
             + baselines
             + "\nThe project's steps, each on its own (IntentModel on `data/`):\n\n"

@@ -6,7 +6,10 @@ assistant in a conversation of its own; every scenario of
 message of each reply is labelled by ``bench.replies`` and compared with what
 the message asked. Never trained on (``tests/nlu/test_realistic_sets.py``).
 
-Usage: ``.venv/bin/python -m bench.realistic [--no-record] [--misses]``.
+``--dev`` runs the shared development set (``../shared/eval/dev-questions.yml``)
+the same way instead.
+
+Usage: ``.venv/bin/python -m bench.realistic [--no-record] [--misses] [--dev]``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,32 @@ Say = Callable[[str, str], Replies]
 def load_messages(path: Path = REALISTIC) -> list[dict[str, Any]]:
     """The realistic set: text, topic, kind, source."""
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))["messages"])
+
+
+DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev-questions.yml"
+DEV_TOPICS = {
+    "tofersen": "faq_nieuwe_medicijnen", "onderzoek_deelnemen": "onderzoek_meedoen",
+    "studie_mri": "onderzoek_mri", "studie_tudca": "onderzoek_tudca",
+    "biobank": "onderzoek_biobank", "hersendonatie": "onderzoek_donatie",
+    "goals_mine": "faq_goals", "contact": "contact", "menselijk_contact": "ask_human",
+    "bot_challenge": "bot_challenge", "noodgeval": "emergency",
+    "psychische_nood": "despair", "out_of_scope": "out_of_scope",
+}  # fmt: skip
+"""Topics of the shared development set -> this assistant's intents (the
+others are ``faq_`` + the topic)."""
+
+
+def load_dev_questions(path: Path = DEV_QUESTIONS) -> list[dict[str, Any]]:
+    """The shared development set as messages (kind ``dev``); measured only."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        {
+            "text": entry["q"],
+            "topic": DEV_TOPICS.get(str(entry["topic"]), f"faq_{entry['topic']}"),
+            "kind": "dev",
+        }
+        for entry in data["questions"]
+    ]
 
 
 def load_scenarios(path: Path = SCENARIOS) -> list[dict[str, Any]]:
@@ -130,14 +159,19 @@ def run_scenarios(
     return results
 
 
-def measure() -> UnderstandingResult:
-    """Start the trained assistant and run both sets through it."""
+def measure(dev: bool = False) -> UnderstandingResult:
+    """Start the trained assistant and run both sets through it (with ``dev``,
+    the shared development set instead of the realistic set)."""
     from bench.common import assistant_support
 
     support = assistant_support()
     with tempfile.TemporaryDirectory() as folder:
         environment = {"RATE_LIMIT_PER_MINUTE": "100000"}
         with support.start_assistant(Path(folder), env=environment) as assistant:
+            if dev:
+                return UnderstandingResult(
+                    run_messages(assistant.say, load_dev_questions())
+                )
             return UnderstandingResult(
                 run_messages(assistant.say, load_messages()),
                 run_scenarios(assistant.say, load_scenarios()),
@@ -158,10 +192,11 @@ def report(result: UnderstandingResult) -> str:
     rows += [
         [f"- {kind}", _count(*result.share(v))] for kind, v in sorted(kinds.items())
     ]
-    turns = [o for _, t in result.scenarios for o in t]
-    rows.append(["scenario turns", _count(*result.share(turns))])
-    whole = sum(all(o.right for o in t) for _, t in result.scenarios)
-    rows.append(["whole scenarios", _count(whole, len(result.scenarios))])
+    if result.scenarios:
+        turns = [o for _, t in result.scenarios for o in t]
+        rows.append(["scenario turns", _count(*result.share(turns))])
+        whole = sum(all(o.right for o in t) for _, t in result.scenarios)
+        rows.append(["whole scenarios", _count(whole, len(result.scenarios))])
     return table(["set (end to end over REST)", "right"], rows)
 
 
@@ -174,8 +209,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument(
+        "--dev", action="store_true", help="the shared development set instead"
+    )
     arguments = parser.parse_args()
-    result = measure()
+    result = measure(dev=arguments.dev)
     body = report(result)
     write(body)
     if arguments.misses:
@@ -187,7 +225,12 @@ def main() -> None:
                 if not o.right:
                     write(f"- [{name}] {o.expected} got {o.label}: {o.text}")
     if not arguments.no_record:
-        record("realistic", f"The realistic set and scenarios, end to end.\n\n{body}")
+        what = (
+            "The shared development set (../shared/eval, measured, never trained on)"
+            if arguments.dev
+            else "The realistic set and scenarios"
+        )
+        record("realistic", f"{what}, end to end.\n\n{body}")
 
 
 if __name__ == "__main__":

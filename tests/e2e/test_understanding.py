@@ -24,7 +24,7 @@ from tests.support.assistant import RunningAssistant
 IN_SCOPE_FLOOR = 0.92
 OUT_OF_SCOPE_FLOOR = 0.95
 EVERY_KIND_FLOOR = 0.90
-SCENARIO_TURNS_FLOOR = 0.76
+SCENARIO_TURNS_FLOOR = 0.78
 
 
 def test_the_realistic_set_and_the_scenarios_meet_their_floors(
