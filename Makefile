@@ -31,7 +31,7 @@ MODEL := models/als-assistent.tar.gz
 LIVE_MODEL := var/live/model.tar.gz
 LOOKUP := data/nlu/lookups/study.yml
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null) $(LOOKUP)
-MODEL_CODE := components/intent_classifier.py components/safety_gate.py components/other_illness.py content/conditions.yml \
+MODEL_CODE := components/intent_classifier.py components/safety_gate.py components/other_illness.py components/parse_data.py content/conditions.yml \
   components/action_fallback.py \
   $(wildcard bot/nlp/*.py) $(wildcard bot/safety/*.py) $(wildcard content/safety/*.yml)
 RESULTS := var/results

@@ -3,13 +3,10 @@ and the question of a long message read on its own (``bot.nlp.intents``)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
-import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -18,12 +15,12 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from spacy.language import Language
 
 from bot.nlp.conditions import ConditionList
 from bot.nlp.intents import IntentModel, spacy_lemmas
 from bot.nlp.normalise import STEPS, MessageNormaliser
 from bot.nlp.text import has_letters
+from components.parse_data import files_digest, load_spacy
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +61,9 @@ class QuestionIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Retrain when the list of other illnesses (words to keep) changes."""
-        path = Path(config.get("conditions") or cls.get_default_config()["conditions"])
-        return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()
+        return files_digest(
+            config.get("conditions") or cls.get_default_config()["conditions"]
+        )
 
     def __init__(
         self,
@@ -182,13 +180,3 @@ class QuestionIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-
-_SPACY_CACHE: dict[str, Language] = {}
-
-
-def load_spacy(path: str) -> Language:
-    """The project's Dutch pipeline, loaded once per process."""
-    if path not in _SPACY_CACHE:
-        _SPACY_CACHE[path] = spacy.load(path)
-    return _SPACY_CACHE[path]

@@ -11,8 +11,6 @@ the entity too when an illness is named.
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,13 +24,12 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
     INTENT,
-    INTENT_RANKING_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.conditions import ConditionFinder, ConditionList, about_other_illness
-from components.intent_classifier import load_spacy
+from components.parse_data import files_digest, load_spacy, set_intent
 
 OTHER_ILLNESS = "other_illness"
 CONDITION_ENTITY = "condition"
@@ -57,8 +54,9 @@ class OtherIllnessDetector(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """A changed list of conditions makes a new model."""
-        path = Path(config.get("conditions") or cls.get_default_config()["conditions"])
-        return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()
+        return files_digest(
+            config.get("conditions") or cls.get_default_config()["conditions"]
+        )
 
     def __init__(self, config: dict[str, Any]) -> None:
         """Read the list of conditions."""
@@ -97,21 +95,10 @@ class OtherIllnessDetector(GraphComponent):
             if name is None and intent == OTHER_ILLNESS:
                 name = self._finder.other_illness(doc)
             elif name is not None:
-                _set_intent(message, OTHER_ILLNESS)
+                set_intent(message, OTHER_ILLNESS)
             if name is not None:
                 _add_condition(message, name)
         return messages
-
-
-def _set_intent(message: Message, intent_name: str) -> None:
-    intent = {"name": intent_name, "confidence": 1.0}
-    ranking = [
-        entry
-        for entry in message.get(INTENT_RANKING_KEY) or []
-        if entry.get("name") != intent_name
-    ]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
 
 
 def _add_condition(message: Message, name: str) -> None:

@@ -17,13 +17,11 @@ training examples; the classifier is fitted again when the model loads.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
-import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -32,11 +30,11 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from spacy.language import Language
 
 from bot.safety import SafetyKind, SafetyLayer, is_unreadable
 from bot.safety.classifier import Example, nlu_examples, read_examples
 from bot.safety.layer import EXAMPLES_FILE, PHRASES_FILE
+from components.parse_data import files_digest, load_spacy, set_intent
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +64,12 @@ class SafetyGate(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Retrain when the phrase rules or the examples change."""
-        digest = hashlib.sha256()
-        for key in ("phrases", "examples"):
-            path = Path(config.get(key) or cls.get_default_config()[key])
-            digest.update(path.read_bytes() if path.exists() else b"")
-        return digest.hexdigest()
+        return files_digest(
+            *(
+                config.get(key) or cls.get_default_config()[key]
+                for key in ("phrases", "examples")
+            )
+        )
 
     def __init__(
         self,
@@ -147,18 +146,20 @@ class SafetyGate(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             if is_unreadable(text):
-                _set_intent(message, NLU_FALLBACK)
+                set_intent(message, NLU_FALLBACK)
                 continue
-            doc = message.get(SPACY_DOCS[TEXT]) or _load_spacy(self._config)(text)
+            doc = message.get(SPACY_DOCS[TEXT]) or load_spacy(
+                str(self._config["spacy_model"])
+            )(text)
             ranking = message.get(INTENT_RANKING_KEY) or []
             decision = self._layer.assess_doc(doc, ranking)
             message.set(SAFETY_KEY, decision.as_dict(), add_to_output=True)
             if decision.kind in INTENT_BY_KIND:
-                _set_intent(message, INTENT_BY_KIND[decision.kind])
+                set_intent(message, INTENT_BY_KIND[decision.kind])
             elif decision.question_about_illness and _top(message) in _NOT_AN_ANSWER:
-                _set_intent(message, END_OF_LIFE_INTENT)
+                set_intent(message, END_OF_LIFE_INTENT)
             elif _top(message) in INTENT_BY_KIND.values():
-                _set_intent(message, *self._best_other_intent(ranking))
+                set_intent(message, *self._best_other_intent(ranking))
         return messages
 
     def _best_other_intent(self, ranking: list[dict[str, Any]]) -> tuple[str, float]:
@@ -180,25 +181,3 @@ _NOT_AN_ANSWER = {"emergency", "despair", NLU_FALLBACK, "out_of_scope", None}
 
 def _top(message: Message) -> str | None:
     return (message.get(INTENT) or {}).get("name")
-
-
-_SPACY_CACHE: dict[str, Language] = {}
-
-
-def _load_spacy(config: dict[str, Any]) -> Language:
-    """The project's Dutch pipeline (for messages without a spaCy doc)."""
-    path = str(config["spacy_model"])
-    if path not in _SPACY_CACHE:
-        _SPACY_CACHE[path] = spacy.load(path)
-    return _SPACY_CACHE[path]
-
-
-def _set_intent(message: Message, intent_name: str, confidence: float = 1.0) -> None:
-    intent = {"name": intent_name, "confidence": confidence}
-    ranking = [
-        entry
-        for entry in message.get(INTENT_RANKING_KEY) or []
-        if entry.get("name") != intent_name
-    ]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

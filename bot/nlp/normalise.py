@@ -110,15 +110,7 @@ class MessageNormaliser:
         return self._cache[folded]
 
     def _nearest(self, word: str) -> str | None:
-        from wordfreq import zipf_frequency
-
-        if zipf_frequency(word, "nl") >= RARE_ZIPF:
-            return None
-        limit = 2 if len(word) >= 8 else 1
-        best = process.extractOne(
-            word, self._targets, scorer=OSA.distance, score_cutoff=limit
-        )
-        return str(best[0]) if best else None
+        return nearest_known_word(word, self._targets)
 
     def _join_spelled(self, words: list[str]) -> list[str]:
         joined: list[str] = []
@@ -161,6 +153,17 @@ class MessageNormaliser:
             joined.append(words[index])
             index += 1
         return joined
+
+
+def nearest_known_word(word: str, targets: list[str]) -> str | None:
+    """For a word rarer than ``RARE_ZIPF`` in Dutch (``wordfreq``): the target
+    one edit away (two for words of 8 letters or more), else ``None``. Real
+    Dutch words are never changed. The safety rules repair words the same way."""
+    if not _is_rare(word):
+        return None
+    limit = 2 if len(word) >= 8 else 1
+    best = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
+    return str(best[0]) if best else None
 
 
 def _is_rare(word: str) -> bool:

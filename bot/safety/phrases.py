@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
+from bot.nlp.normalise import nearest_known_word
 from bot.nlp.text import fold
 
 GROUPS = (
@@ -47,9 +46,6 @@ FORMS_ATTRIBUTE = "safety_forms"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";", "...", "…"})
 MIN_FUZZY_LENGTH = 4
 """Shorter unknown words are too ambiguous to read as a misspelling."""
-RARE_ZIPF = 2.0
-"""Words rarer than this in Dutch (``wordfreq``'s Zipf scale: about once in ten
-million words) may be misspellings; common typos such as "zjin" are that rare."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +89,9 @@ class WordNormaliser:
     """Maps a folded word to the form the rules know.
 
     Flemish and misspelled forms listed under ``variants`` are mapped first. A
-    word that is rare in Dutch (``wordfreq``, below ``RARE_ZIPF``) and lies one edit
-    from a rule's word (two for long words) is read as that word: "lcuht" is
-    "lucht", "zelfmort" is "zelfmoord". Real words are never changed.
+    word that is rare in Dutch and lies one edit from a rule's word (two for
+    long words) is read as that word (``bot.nlp.normalise.nearest_known_word``):
+    "lcuht" is "lucht", "zelfmort" is "zelfmoord". Real words are never changed.
     """
 
     def __init__(self, book: PhraseBook) -> None:
@@ -113,17 +109,9 @@ class WordNormaliser:
         return self._cache[word]
 
     def _repair(self, word: str) -> str:
-        from wordfreq import zipf_frequency
-
         if len(word) < MIN_FUZZY_LENGTH or not word.isalpha():
             return word
-        if zipf_frequency(word, "nl") >= RARE_ZIPF:
-            return word
-        limit = 2 if len(word) >= 8 else 1
-        best = process.extractOne(
-            word, self._keywords, scorer=OSA.distance, score_cutoff=limit
-        )
-        return str(best[0]) if best else word
+        return nearest_known_word(word, self._keywords) or word
 
 
 @dataclass
