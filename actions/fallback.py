@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from actions.base import DatabaseAction, Reply, send
+from actions.base import DatabaseAction, Reply, latest_text, send
 from actions.follow_up import honest_follow_up
 from bot.clarify import (
     HUMAN_OFFER_AFTER,
@@ -16,7 +18,11 @@ from bot.clarify import (
     HUMAN_OFFER_TEXT,
     clarify,
 )
+from bot.context import looks_like_follow_up
+from bot.db.session import SessionFactory, session_scope
 from bot.formatting import SAFETY_LINE
+
+logger = logging.getLogger(__name__)
 
 MISUNDERSTOOD_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 
@@ -37,6 +43,10 @@ def count_misunderstood_in_a_row(events: list[dict[str, Any]]) -> int:
 class ActionClarify(Action):
     """Ask "Bedoelt u ...?" with the likeliest topics, or say honestly it is unclear."""
 
+    def __init__(self, session_factory: SessionFactory | None = None) -> None:
+        """Create the action (tests pass their own session factory)."""
+        self._session_factory = session_factory
+
     def name(self) -> str:
         """Return the action's name in the domain."""
         return "action_clarify"
@@ -49,10 +59,10 @@ class ActionClarify(Action):
     ) -> list[dict[str, Any]]:
         """Send the clarification for the latest message (or, for a follow-up
         the sources do not answer, say so about the topic just discussed)."""
-        honest = honest_follow_up(tracker)
+        honest = self._honest_follow_up(tracker)
         if honest is not None:
             send(dispatcher, honest)
-            return []
+            return honest.events
         latest = tracker.latest_message or {}
         result = clarify(
             text=latest.get("text") or "",
@@ -67,6 +77,18 @@ class ActionClarify(Action):
             dispatcher.utter_message(text=result.text, buttons=result.buttons)
         dispatcher.utter_message(text=SAFETY_LINE)
         return []
+
+    def _honest_follow_up(self, tracker: Tracker) -> Reply | None:
+        """The follow-up reply, with the studies when the database answers (a
+        study named from the last list), else without."""
+        if not looks_like_follow_up(latest_text(tracker)):
+            return None
+        try:
+            with session_scope(self._session_factory) as session:
+                return honest_follow_up(tracker, session)
+        except (SQLAlchemyError, OSError):
+            logger.exception("Database error in %s", self.name())
+            return honest_follow_up(tracker)
 
 
 class ActionOfferHuman(Action):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import yaml
@@ -15,25 +16,33 @@ from bot.constants import INTENT_CONTACT, INTENT_ONDERZOEK_MEEDOEN, SLOT_STUDY
 from bot.context import (
     AFFIRM,
     CHOOSE_OPTION,
+    CLARIFY_OPENING,
     DENY,
     STUDY_PREFIX,
     Choice,
     FollowUpBook,
+    StudyNamer,
     Topic,
     answer_to_yes_no,
     aspect_of,
     choose,
+    choose_by_name,
     covers,
     last_buttons,
     last_topic,
     looks_like_follow_up,
     not_in_sources,
+    runner_up,
+    stems,
     study_title,
     topic_title,
 )
+from bot.db.models import Study
 from bot.db.repositories import StudyRepository
 from bot.formatting import Message, study_card, study_list
+from bot.matching import find_study
 from bot.settings import PROJECT_ROOT
+from bot.topics import TOPIC_TITLES
 
 SLOT_TOPIC = "topic"
 TOPIC_BUTTONS = [
@@ -54,16 +63,50 @@ RESPONSES_BY_INTENT = {
 
 def honest_follow_up(tracker: Tracker, session: Session | None = None) -> Reply | None:
     """A short message that refers back and was not understood, answered about
-    the topic just discussed (never "Sorry"): the topic's answer again when it
-    speaks to the question, else "Daarover staat niets in mijn bronnen".
+    the topic just discussed (never "Sorry"): the button it names ("die met de
+    scans" under the list of studies), the topic's answer again when it speaks
+    to the question, else "Daarover staat niets in mijn bronnen".
     Without a ``session`` a study is never looked up."""
     text = latest_text(tracker)
     if not looks_like_follow_up(text):
         return None
-    topic = last_topic(tracker.events)
+    studies = StudyRepository(session).list_all() if session is not None else []
+    if session is not None:
+        shown = last_buttons(tracker.events)
+        choice = choose_by_name(text, shown, study_named_or_described(studies))
+        if choice is not None:
+            return answer_choice(choice, tracker, session)
+    topic = last_topic(tracker.events, study_named(studies))
     if topic is None:
         return None
     return answer_about(topic, text, None, session)
+
+
+def study_named(studies: Sequence[Study]) -> StudyNamer:
+    """The study a text names by name, alias or a misspelling of one."""
+
+    def named(text: str) -> str | None:
+        study = find_study(text, studies)
+        return study.slug if study is not None else None
+
+    return named
+
+
+def study_named_or_described(studies: Sequence[Study]) -> StudyNamer:
+    """The study a text names, or else the one study whose description shares
+    the most words with it ("die met de scans": the MRI study)."""
+    named = study_named(studies)
+
+    def chosen(text: str) -> str | None:
+        slug = named(text)
+        if slug is not None:
+            return slug
+        shared = {s.slug: len(stems(text) & stems(s.description)) for s in studies}
+        best = max(shared.values(), default=0)
+        winners = [slug for slug, count in shared.items() if count == best]
+        return winners[0] if best > 0 and len(winners) == 1 else None
+
+    return chosen
 
 
 @lru_cache(maxsize=1)
@@ -130,44 +173,85 @@ class ActionFollowUp(DatabaseAction):
         intent = latest_intent(tracker) or ""
         events = tracker.events
         shown = last_buttons(events)
+        studies = StudyRepository(session).list_all()
+        text = latest_text(tracker)
         choice: Choice | None = None
         if intent == CHOOSE_OPTION:
-            choice = choose(latest_text(tracker), shown)
+            choice = choose(text, shown, study_named_or_described(studies))
         elif intent in (AFFIRM, DENY):
+            if shown is None or not shown.is_clarification:
+                return yes_or_no_after_an_answer(intent, tracker, session)
             choice = answer_to_yes_no(intent, shown)
             if choice is None:
                 return Reply(None, response="utter_something_else")
+        else:
+            choice = choose_by_name(text, shown, study_named_or_described(studies))
         if choice is not None:
-            return self._answer_choice(choice, tracker, session)
-        topic = last_topic(events)
+            return answer_choice(choice, tracker, session)
+        topic = last_topic(events, study_named(studies))
         aspect = aspect_of(intent)
         if topic is None or aspect is None:
             return Reply(Message(ASK_WHICH_TOPIC, TOPIC_BUTTONS))
-        return answer_about(topic, latest_text(tracker), aspect, session)
+        return answer_about(topic, text, aspect, session)
 
-    def _answer_choice(
-        self, choice: Choice, tracker: Tracker, session: Session
-    ) -> Reply:
-        if choice.study is not None:
-            return self._study_reply(choice.study, session, False)
-        if choice.intent == INTENT_ONDERZOEK_MEEDOEN:
-            return Reply(
-                study_list(StudyRepository(session).list_all()),
-                [SlotSet(SLOT_TOPIC, INTENT_ONDERZOEK_MEEDOEN)],
-            )
-        if choice.intent == INTENT_CONTACT or choice.intent == "ask_human":
-            return ActionFindContact().build_reply(tracker, session)
-        response = RESPONSES_BY_INTENT.get(choice.intent, f"utter_{choice.intent}")
-        if response is None:
-            return ActionFindContact().build_reply(tracker, session)
-        return Reply(None, response=response)
 
-    def _study_reply(self, slug: str, session: Session, take_part_first: bool) -> Reply:
-        studies = StudyRepository(session).list_all()
-        study = next((s for s in studies if s.slug == slug), None)
-        if study is None:
-            return Reply(study_list(studies))
-        return Reply(
-            study_card(study, take_part_first=take_part_first),
-            [SlotSet(SLOT_STUDY, study.slug), SlotSet(SLOT_TOPIC, STUDY_PREFIX + slug)],
+def yes_or_no_after_an_answer(intent: str, tracker: Tracker, session: Session) -> Reply:
+    """ "ja" after a direct answer confirms its topic: the answer again. "nee"
+    says it was not what the patient meant: offer the question's second
+    likeliest topic ("Bedoelt u dan ...?"), or ask again."""
+    studies = StudyRepository(session).list_all()
+    topic = last_topic(tracker.events, study_named(studies))
+    if topic is None:
+        if intent == AFFIRM:
+            return Reply(Message(ASK_WHICH_TOPIC, TOPIC_BUTTONS))
+        return Reply(None, response="utter_something_else")
+    if intent == AFFIRM:
+        return answer_choice(topic_choice(topic), tracker, session)
+    second = runner_up(tracker.events, topic)
+    if second is None:
+        return Reply(None, response="utter_something_else")
+    title = TOPIC_TITLES[second]
+    return Reply(
+        Message(
+            f"{CLARIFY_OPENING} Bedoelt u dan '{title}'?",
+            [
+                {"title": title, "payload": f"/{second}"},
+                {"title": "Iets anders", "payload": "/something_else"},
+            ],
         )
+    )
+
+
+def topic_choice(topic: Topic) -> Choice:
+    """The button that asks for a topic's answer again."""
+    if topic.study is not None:
+        return Choice("onderzoek_info", {"study": topic.study})
+    return Choice(topic.key, {})
+
+
+def answer_choice(choice: Choice, tracker: Tracker, session: Session) -> Reply:
+    """The reply to a button picked by position, name or "ja"."""
+    if choice.study is not None:
+        return _study_reply(choice.study, session)
+    if choice.intent == INTENT_ONDERZOEK_MEEDOEN:
+        return Reply(
+            study_list(StudyRepository(session).list_all()),
+            [SlotSet(SLOT_TOPIC, INTENT_ONDERZOEK_MEEDOEN)],
+        )
+    if choice.intent == INTENT_CONTACT or choice.intent == "ask_human":
+        return ActionFindContact().build_reply(tracker, session)
+    response = RESPONSES_BY_INTENT.get(choice.intent, f"utter_{choice.intent}")
+    if response is None:
+        return ActionFindContact().build_reply(tracker, session)
+    return Reply(None, response=response)
+
+
+def _study_reply(slug: str, session: Session) -> Reply:
+    studies = StudyRepository(session).list_all()
+    study = next((s for s in studies if s.slug == slug), None)
+    if study is None:
+        return Reply(study_list(studies))
+    return Reply(
+        study_card(study, take_part_first=False),
+        [SlotSet(SLOT_STUDY, study.slug), SlotSet(SLOT_TOPIC, STUDY_PREFIX + slug)],
+    )

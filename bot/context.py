@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,18 @@ CLARIFY_OPENING = "Ik weet niet zeker wat u bedoelt."
 STUDY_PREFIX = "study:"
 FOLLOWUPS_FILE = Path(__file__).resolve().parents[1] / "content" / "followups.yml"
 _ORDINALS = {
-    "eerste": 0, "eerst": 0, "een": 0, "1": 0, "1e": 0, "nummer 1": 0,
-    "tweede": 1, "twee": 1, "2": 1, "2e": 1, "derde": 2, "drie": 2, "3": 2,
-    "3e": 2, "vierde": 3, "vier": 3, "4": 3, "4e": 3, "vijfde": 4, "vijf": 4,
-    "5": 4, "5e": 4, "zesde": 5, "zes": 5, "6": 5,
+    "eerste": 0, "eerst": 0, "1": 0, "1e": 0, "tweede": 1, "2": 1, "2e": 1,
+    "derde": 2, "3": 2, "3e": 2, "vierde": 3, "4": 3, "4e": 3, "vijfde": 4,
+    "5": 4, "5e": 4, "zesde": 5, "6": 5, "zevende": 6, "7": 6,
 }  # fmt: skip
+_NUMBER_WORDS = {
+    "een": 0, "twee": 1, "drie": 2, "vier": 3, "vijf": 4, "zes": 5, "zeven": 6,
+}  # fmt: skip
+"""Number words pick a button only in a message of a few words ("nummer twee"):
+"een" is also the article."""
+NUMBER_WORD_MAX_WORDS = 3
+StudyNamer = Callable[[str], "str | None"]
+"""Text -> the slug of the study it names, if any (``bot.matching.find_study``)."""
 _LAST = frozenset({"laatste", "onderste"})
 _WORD = re.compile(r"\w+")
 _NOT_CHOICES = frozenset({"/something_else", "/show_topics"})
@@ -92,10 +99,18 @@ def aspect_of(intent: str | None) -> str | None:
     return None
 
 
-def last_topic(events: Sequence[Mapping[str, Any]]) -> Topic | None:
-    """The topic of the latest answer before the current message."""
+def last_topic(
+    events: Sequence[Mapping[str, Any]], study_named: StudyNamer | None = None
+) -> Topic | None:
+    """The topic of the latest answer before the current message.
+
+    With ``study_named``, a topic answer given to a question that named one
+    study ("en project mine, wat doen die?" answered by the text about GoALS,
+    Project MinE and TRICALS) makes that study the topic.
+    """
     study_slot: str | None = None
-    for event in reversed(events):
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
         kind = event.get("event")
         if kind == "slot" and event.get("name") == "study" and study_slot is None:
             study_slot = event.get("value") or ""
@@ -104,6 +119,10 @@ def last_topic(events: Sequence[Mapping[str, Any]]) -> Topic | None:
         elif kind == "bot":
             response = str((event.get("metadata") or {}).get("utter_action") or "")
             if response.startswith("utter_faq_") or response == "utter_new_diagnosis":
+                asked = _user_text_before(events, index)
+                slug = study_named(asked) if study_named and asked else None
+                if slug:
+                    return Topic(STUDY_PREFIX + slug)
                 return Topic(response.removeprefix("utter_"))
         elif kind == "action":
             name = event.get("name")
@@ -114,6 +133,37 @@ def last_topic(events: Sequence[Mapping[str, Any]]) -> Topic | None:
             if name == "action_find_contact":
                 return Topic("contact")
     return None
+
+
+def _user_text_before(events: Sequence[Mapping[str, Any]], index: int) -> str:
+    """The text of the latest user message before ``events[index]``."""
+    for event in reversed(events[:index]):
+        if event.get("event") == "user":
+            return str(event.get("text") or "")
+    return ""
+
+
+def runner_up(events: Sequence[Mapping[str, Any]], answered: Topic) -> str | None:
+    """The second likeliest topic of the question before the current message,
+    for a "nee" after a direct answer (``answered``)."""
+    users = [event for event in events if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    ranking = (users[-2].get("parse_data") or {}).get("intent_ranking") or []
+    for entry in ranking:
+        name = str(entry.get("name") or "")
+        confidence = float(entry.get("confidence") or 0.0)
+        same_study = answered.study is not None and (
+            INTENT_TO_STUDY.get(name) == answered.study
+        )
+        if name == answered.key or same_study or name not in TOPIC_TITLES:
+            continue
+        return name if confidence >= RUNNER_UP_MIN_CONFIDENCE else None
+    return None
+
+
+RUNNER_UP_MIN_CONFIDENCE = 0.05
+"""Below this, the second topic is no real candidate: ask the patient instead."""
 
 
 @dataclass(frozen=True)
@@ -128,8 +178,10 @@ class ShownButtons:
         """Whether the reply asked "Bedoelt u ...?"."""
         return self.text.startswith(CLARIFY_OPENING)
 
-    def choices(self) -> list[tuple[str, Choice]]:
-        """The buttons a patient can pick by position or name: title and choice."""
+    def choices(self, *, navigation: bool = False) -> list[tuple[str, Choice]]:
+        """The buttons a patient can pick: title and choice. With
+        ``navigation``, "Alle onderwerpen" and "Iets anders" too (a position
+        counts every button the patient sees)."""
         return [
             (
                 str(button.get("title") or ""),
@@ -137,7 +189,7 @@ class ShownButtons:
             )
             for button in self.buttons
             if str(button.get("payload") or "").startswith("/")
-            and str(button.get("payload")) not in _NOT_CHOICES
+            and (navigation or str(button.get("payload")) not in _NOT_CHOICES)
         ]
 
 
@@ -152,20 +204,50 @@ def last_buttons(events: Sequence[Mapping[str, Any]]) -> ShownButtons | None:
     return None
 
 
-def choose(text: str, shown: ShownButtons | None) -> Choice | None:
-    """The button a message picks: by position ("de tweede") or by name."""
+def choose(
+    text: str, shown: ShownButtons | None, study_named: StudyNamer | None = None
+) -> Choice | None:
+    """The button a message picks: by position ("de tweede", counting every
+    button shown) or by name ("die over de mri")."""
     if shown is None:
         return None
-    choices = [(title, choice) for title, choice in shown.choices()]
+    every = shown.choices(navigation=True)
+    words = [fold(word) for word in _WORD.findall(text)]
+    if every and any(word in _LAST for word in words):
+        return every[-1][1]
+    position = _position(words)
+    if position is not None:
+        return every[position][1] if position < len(every) else None
+    return choose_by_name(text, shown, study_named)
+
+
+def _position(words: Sequence[str]) -> int | None:
+    for word in words:
+        if word in _ORDINALS:
+            return _ORDINALS[word]
+    if len(words) <= NUMBER_WORD_MAX_WORDS:
+        for word in words:
+            if word in _NUMBER_WORDS:
+                return _NUMBER_WORDS[word]
+    return None
+
+
+def choose_by_name(
+    text: str, shown: ShownButtons | None, study_named: StudyNamer | None = None
+) -> Choice | None:
+    """The button a message names: a study by its name, alias or description
+    words (``study_named``), else the title most like the message."""
+    if shown is None:
+        return None
+    choices = shown.choices()
     if not choices:
         return None
-    words = [fold(word) for word in _WORD.findall(text)]
-    folded = " ".join(words)
-    if any(word in _LAST for word in words):
-        return choices[-1][1]
-    for number_phrase, index in _ORDINALS.items():
-        if number_phrase in words or f" {number_phrase} " in f" {folded} ":
-            return choices[index][1] if index < len(choices) else None
+    slug = study_named(text) if study_named else None
+    if slug:
+        for _, choice in choices:
+            if choice.study == slug:
+                return choice
+    folded = " ".join(fold(word) for word in _WORD.findall(text))
     best = max(
         choices,
         key=lambda item: fuzz.token_set_ratio(folded, fold(item[0])),
@@ -243,7 +325,7 @@ _GENERIC_WORDS = frozenset(
 MIN_STEM = 4
 
 
-def _stems(text: str) -> set[str]:
+def stems(text: str) -> set[str]:
     from spacy.lang.nl.stop_words import STOP_WORDS
 
     stems = set()
@@ -264,7 +346,7 @@ def covers(question: str, answer: str) -> bool:
     about the cause. Words are compared by their first letters (a crude stem:
     "huilt" and "huilen"), without Dutch stop words and question words.
     """
-    return bool(_stems(question) & _stems(answer))
+    return bool(stems(question) & stems(answer))
 
 
 def study_title(slug: str) -> str:

@@ -98,3 +98,90 @@ def test_an_unclear_follow_up_is_not_out_of_scope(run_action: RunAction) -> None
         ActionOutOfScope(), _tracker("hoe laat is het", "out_of_scope", [EMG_ANSWER])
     )
     assert messages[0]["response"] == "utter_out_of_scope"
+
+
+def _asked(text: str, ranking: list[tuple[str, float]]) -> dict[str, Any]:
+    parse_data = {
+        "text": text,
+        "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+        "entities": [],
+    }
+    return {"event": "user", "text": text, "parse_data": parse_data}
+
+
+VERLOOP_ANSWER = {
+    "event": "bot",
+    "text": "ALS is progressief.",
+    "data": {"buttons": [{"title": "Levensverwachting", "payload": "/faq_levensverwachting"}]},
+    "metadata": {"utter_action": "utter_faq_verloop"},
+}  # fmt: skip
+EXPECT_QUESTION = _asked(
+    "wat kan ik verwachten",
+    [("faq_verloop", 0.6), ("out_of_scope", 0.2), ("faq_levensverwachting", 0.15)],
+)
+
+
+def test_yes_after_a_direct_answer_confirms_its_topic(
+    session_factory: sessionmaker, run_action: RunAction
+) -> None:
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("ja", "affirm", [EXPECT_QUESTION, VERLOOP_ANSWER]),
+    )
+    assert messages[0]["response"] == "utter_faq_verloop"
+
+
+def test_no_after_a_direct_answer_offers_the_second_likeliest_topic(
+    session_factory: sessionmaker, run_action: RunAction
+) -> None:
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("nee", "deny", [EXPECT_QUESTION, VERLOOP_ANSWER]),
+    )
+    assert messages[0]["text"].startswith("Ik weet niet zeker wat u bedoelt.")
+    assert "Levensverwachting" in messages[0]["text"]
+    payloads = [button["payload"] for button in messages[0]["buttons"]]
+    assert payloads == ["/faq_levensverwachting", "/something_else"]
+    messages, _ = run_action(
+        ActionFollowUp(session_factory), _tracker("nee", "deny", [])
+    )
+    assert messages[0]["response"] == "utter_something_else"
+
+
+def test_a_study_from_the_list_is_picked_by_what_it_is_about(
+    session_factory: sessionmaker, run_action: RunAction
+) -> None:
+    listed = [
+        {"event": "action", "name": "action_list_studies"},
+        {"event": "bot", "text": "Dit zijn de onderzoeken die ik ken.", "data": {
+            "buttons": [
+                {"title": "MRI-onderzoek", "payload": '/onderzoek_info{"study": "mri"}'},
+                {"title": "Biobank", "payload": '/onderzoek_info{"study": "biobank"}'},
+            ]}},
+    ]  # fmt: skip
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("die met de scans", "choose_option", listed),
+    )
+    assert messages[0]["text"].startswith("MRI-onderzoek")
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("die met de monsters", "choose_option", listed),
+    )
+    assert messages[0]["text"].startswith("Biobank")
+
+
+def test_a_follow_up_is_about_the_study_the_question_named(
+    session_factory: sessionmaker, run_action: RunAction
+) -> None:
+    goals = [
+        _asked("en project mine, wat doen die?", [("faq_goals", 0.9)]),
+        {"event": "bot", "text": "GoALS is een groot onderzoeksplan.", "data": {},
+         "metadata": {"utter_action": "utter_faq_goals"}},
+    ]  # fmt: skip
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("kan ik daaraan meedoen?", "followup_eligibility", goals),
+    )
+    assert "over Project MinE" in messages[0]["text"]

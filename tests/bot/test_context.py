@@ -105,3 +105,16 @@ def test_short_messages_that_refer_back() -> None:
     assert looks_like_follow_up("hoe lang bewaren ze dat?")
     assert not looks_like_follow_up("wat is het weer morgen")
     assert not looks_like_follow_up(" ".join(["dat"] * 20))
+
+
+def test_a_position_counts_every_button_shown_and_an_article_is_no_number() -> None:
+    honest = _bot(
+        "Daarover staat niets in mijn bronnen over Het EMG.",
+        buttons=[{"title": "Alle onderwerpen", "payload": "/show_topics"},
+                 {"title": "Contact", "payload": "/contact"}],
+    )  # fmt: skip
+    shown = last_buttons([honest])
+    assert choose("de tweede", shown) == Choice("contact", {})
+    assert choose("de eerste", shown) == Choice("show_topics", {})
+    assert choose("nummer twee", shown) == Choice("contact", {})
+    assert choose("ik heb een vraag over iets anders", shown) is None
