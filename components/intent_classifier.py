@@ -16,10 +16,12 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.context import looks_like_follow_up
 from bot.nlp.conditions import ConditionList
 from bot.nlp.intents import IntentModel, spacy_lemmas
 from bot.nlp.normalise import STEPS, MessageNormaliser
 from bot.nlp.text import has_letters
+from components.conversation_context import CONTEXT_KEY
 from components.parse_data import files_digest, load_spacy
 
 logger = logging.getLogger(__name__)
@@ -173,9 +175,12 @@ class QuestionIntentClassifier(GraphComponent, IntentClassifier):
                 message.set(INTENT, {"name": None, "confidence": 0.0}, True)
                 message.set(INTENT_RANKING_KEY, [], True)
                 continue
+            previous = (message.get("metadata") or {}).get(CONTEXT_KEY)
+            if not (isinstance(previous, str) and looks_like_follow_up(text)):
+                previous = None
             ranking = [
                 {"name": name, "confidence": confidence}
-                for name, confidence in self._model.ranking(text)[:10]
+                for name, confidence in self._model.ranking(text, previous)[:10]
             ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -35,6 +35,10 @@ Lemmatise = Callable[[str], list[str]]
 
 CONTEXT_INTENTS = frozenset({"affirm", "deny", "choose_option"})
 """Intents that refer to the previous reply, besides the ``followup_*`` ones."""
+CONTEXT_KEEP_CONFIDENCE = 0.6
+"""A follow-up this sure of a topic of its own is not read with the one before."""
+CONTEXT_CANDIDATES = 3
+"""The previous question only reorders the message's own likeliest intents."""
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!…])\s+|\n+")
 
 
@@ -145,9 +149,41 @@ class IntentModel:
             if name.startswith("followup_") or name in CONTEXT_INTENTS
         ]
 
-    def ranking(self, text: str) -> list[tuple[str, float]]:
-        """Intents with their confidence, best first."""
-        confidences = self.confidences(text)
+    def in_context(self, text: str, previous: str) -> np.ndarray:
+        """Confidences of a short follow-up read with the previous question.
+
+        The message alone decides when it is a follow-up ("doet dat pijn?")
+        or clearly names a topic of its own. Otherwise the reading of the
+        previous question and the message together reorders the message's own
+        likeliest intents: "en fysio, helpt dat?" after the answer about
+        treatment is about treatment, while "die over autopsie" under the list
+        of studies stays with brain donation.
+        """
+        alone = self.confidences(text)
+        best = int(np.argmax(alone))
+        if best in self._context_columns or alone[best] >= CONTEXT_KEEP_CONFIDENCE:
+            return alone
+        together = self.probabilities([self.features(f"{previous} {text}")])[0]
+        candidates = np.zeros_like(together)
+        top = np.argsort(-alone)[:CONTEXT_CANDIDATES]
+        candidates[top] = together[top]
+        candidates[self._context_columns] = 0.0
+        if candidates.sum() <= 0:
+            return alone
+        return np.asarray(
+            (alone + candidates / candidates.sum() * alone[top].sum()) / 2
+        )
+
+    def ranking(
+        self, text: str, previous: str | None = None
+    ) -> list[tuple[str, float]]:
+        """Intents with their confidence, best first (``previous``: the question
+        before, for a short follow-up)."""
+        confidences = (
+            self.confidences(text)
+            if previous is None
+            else self.in_context(text, previous)
+        )
         order = np.argsort(-confidences)
         names = self.intents
         return [(names[i], float(confidences[i])) for i in order]

@@ -113,7 +113,9 @@ def _asked(text: str, ranking: list[tuple[str, float]]) -> dict[str, Any]:
 VERLOOP_ANSWER = {
     "event": "bot",
     "text": "ALS is progressief.",
-    "data": {"buttons": [{"title": "Levensverwachting", "payload": "/faq_levensverwachting"}]},
+    "data": {"buttons": [
+        {"title": "Levensverwachting", "payload": "/faq_levensverwachting"},
+    ]},
     "metadata": {"utter_action": "utter_faq_verloop"},
 }  # fmt: skip
 EXPECT_QUESTION = _asked(
@@ -156,7 +158,7 @@ def test_a_study_from_the_list_is_picked_by_what_it_is_about(
         {"event": "action", "name": "action_list_studies"},
         {"event": "bot", "text": "Dit zijn de onderzoeken die ik ken.", "data": {
             "buttons": [
-                {"title": "MRI-onderzoek", "payload": '/onderzoek_info{"study": "mri"}'},
+                {"title": "MRI", "payload": '/onderzoek_info{"study": "mri"}'},
                 {"title": "Biobank", "payload": '/onderzoek_info{"study": "biobank"}'},
             ]}},
     ]  # fmt: skip

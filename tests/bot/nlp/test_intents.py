@@ -60,3 +60,27 @@ def test_fast_confidences_equal_scikit_learns() -> None:
     features = [model.features("wat doet riluzol eigenlijk"), model.features("ja")]
     expected = model.pipeline.predict_proba(features)
     assert abs(model.probabilities(features) - expected).max() < 1e-9
+
+
+def test_a_vague_follow_up_is_read_with_the_previous_question() -> None:
+    examples = [
+        ("wat doet riluzol", "faq_riluzol"),
+        ("helpt riluzol", "faq_riluzol"),
+        ("riluzol tegen als", "faq_riluzol"),
+        ("helpt fysiotherapie", "faq_behandeling"),
+        ("welke behandeling is er", "faq_behandeling"),
+        ("wat is de behandeling bij als", "faq_behandeling"),
+        ("doet dat pijn", "followup_pain"),
+        ("doet het pijn", "followup_pain"),
+    ]
+    model = IntentModel.fit(
+        examples, MessageNormaliser.from_texts([t for t, _ in examples]), str.split
+    )
+    vague = "en helpt dat"
+    alone = dict(model.ranking(vague))
+    with_riluzol = dict(model.ranking(vague, "wat doet riluzol"))
+    with_treatment = dict(model.ranking(vague, "welke behandeling is er"))
+    assert with_riluzol["faq_riluzol"] > alone["faq_riluzol"]
+    assert with_treatment["faq_behandeling"] > alone["faq_behandeling"]
+    assert model.ranking(vague, "wat doet riluzol")[0][0] == "faq_riluzol"
+    assert model.ranking("doet dat pijn", "wat doet riluzol")[0][0] == "followup_pain"
