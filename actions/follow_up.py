@@ -73,7 +73,9 @@ def honest_follow_up(tracker: Tracker, session: Session | None = None) -> Reply 
     studies = StudyRepository(session).list_all() if session is not None else []
     if session is not None:
         shown = last_buttons(tracker.events)
-        choice = choose_by_name(text, shown, study_named_or_described(studies))
+        choice = choose_by_name(
+            text, shown, study_named_or_described(studies), by_title=False
+        )
         if choice is not None:
             return answer_choice(choice, tracker, session)
     topic = last_topic(tracker.events, study_named(studies))
@@ -185,7 +187,9 @@ class ActionFollowUp(DatabaseAction):
             if choice is None:
                 return Reply(None, response="utter_something_else")
         else:
-            choice = choose_by_name(text, shown, study_named_or_described(studies))
+            choice = choose_by_name(
+                text, shown, study_named_or_described(studies), by_title=False
+            )
         if choice is not None:
             return answer_choice(choice, tracker, session)
         topic = last_topic(events, study_named(studies))

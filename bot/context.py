@@ -233,10 +233,17 @@ def _position(words: Sequence[str]) -> int | None:
 
 
 def choose_by_name(
-    text: str, shown: ShownButtons | None, study_named: StudyNamer | None = None
+    text: str,
+    shown: ShownButtons | None,
+    study_named: StudyNamer | None = None,
+    *,
+    by_title: bool = True,
 ) -> Choice | None:
     """The button a message names: a study by its name, alias or description
-    words (``study_named``), else the title most like the message."""
+    words (``study_named``), else (``by_title``) the title most like the
+    message. A follow-up question picks by study only: "kan ik daaraan
+    meedoen?" is about the study just discussed, not the button "Meedoen aan
+    onderzoek"."""
     if shown is None:
         return None
     choices = shown.choices()
@@ -247,6 +254,8 @@ def choose_by_name(
         for _, choice in choices:
             if choice.study == slug:
                 return choice
+    if not by_title:
+        return None
     folded = " ".join(fold(word) for word in _WORD.findall(text))
     best = max(
         choices,

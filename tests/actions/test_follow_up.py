@@ -179,7 +179,10 @@ def test_a_follow_up_is_about_the_study_the_question_named(
 ) -> None:
     goals = [
         _asked("en project mine, wat doen die?", [("faq_goals", 0.9)]),
-        {"event": "bot", "text": "GoALS is een groot onderzoeksplan.", "data": {},
+        {"event": "bot", "text": "GoALS is een groot onderzoeksplan.",
+         "data": {"buttons": [
+             {"title": "Meedoen aan onderzoek", "payload": "/onderzoek_meedoen"},
+         ]},
          "metadata": {"utter_action": "utter_faq_goals"}},
     ]  # fmt: skip
     messages, _ = run_action(
