@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
@@ -204,7 +205,9 @@ def yes_or_no_after_an_answer(intent: str, tracker: Tracker, session: Session) -
     says it was not what the patient meant: offer the question's second
     likeliest topic ("Bedoelt u dan ...?"), or ask again."""
     studies = StudyRepository(session).list_all()
-    topic = last_topic(tracker.events, study_named(studies))
+    topic = None
+    if not last_reply_was_a_general_response(tracker.events):
+        topic = last_topic(tracker.events, study_named(studies))
     if topic is None:
         if intent == AFFIRM:
             return Reply(Message(ASK_WHICH_TOPIC, TOPIC_BUTTONS))
@@ -224,6 +227,19 @@ def yes_or_no_after_an_answer(intent: str, tracker: Tracker, session: Session) -
             ],
         )
     )
+
+
+def last_reply_was_a_general_response(events: Sequence[dict[str, Any]]) -> bool:
+    """Whether the latest bot message was a response of the domain that is no
+    topic answer ("Geen probleem. Stel uw vraag op een andere manier"): a "ja"
+    to it confirms no topic."""
+    for event in reversed(events):
+        if event.get("event") == "bot":
+            response = str((event.get("metadata") or {}).get("utter_action") or "")
+            return bool(response) and not (
+                response.startswith("utter_faq_") or response == "utter_new_diagnosis"
+            )
+    return False
 
 
 def topic_choice(topic: Topic) -> Choice:

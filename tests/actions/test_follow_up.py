@@ -151,6 +151,22 @@ def test_no_after_a_direct_answer_offers_the_second_likeliest_topic(
     assert messages[0]["response"] == "utter_something_else"
 
 
+def test_yes_after_a_general_reply_confirms_no_old_topic(
+    session_factory: sessionmaker, run_action: RunAction
+) -> None:
+    something_else = {
+        "event": "bot",
+        "text": "Geen probleem. Stel uw vraag op een andere manier.",
+        "data": {},
+        "metadata": {"utter_action": "utter_something_else"},
+    }
+    events = [EXPECT_QUESTION, VERLOOP_ANSWER, something_else]
+    messages, _ = run_action(
+        ActionFollowUp(session_factory), _tracker("ja", "affirm", events)
+    )
+    assert messages[0]["text"].startswith("Waar gaat uw vraag over?")
+
+
 def test_a_study_from_the_list_is_picked_by_what_it_is_about(
     session_factory: sessionmaker, run_action: RunAction
 ) -> None:
