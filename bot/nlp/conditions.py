@@ -5,6 +5,14 @@ people name them (lay words and misspellings included) and the words that keep
 a message about ALS (ALS itself, its relatives PLS, PMA/PSMA and MND, its
 medicines and studies). A message that names another illness and none of those
 words is about that illness: the assistant says it only informs about ALS.
+
+A study word ("mri onderzoek", "biobank", "hersendonatie") is no ALS word:
+research on MS or cancer uses the same words. It keeps a message about ALS
+only with a condition the study cards themselves name (``named_by_studies``:
+brain donation excludes anyone who ever had COVID-19), so "mag ik na corona
+mijn hersenen doneren" is about ALS and "is er een MRI onderzoek voor mensen
+met MS" is about MS. A condition also counts as the first part of a compound
+("parkinsononderzoek", "kankerpatiënten").
 """
 
 from __future__ import annotations
@@ -18,10 +26,16 @@ import yaml
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from wordfreq import zipf_frequency
 
 from bot.nlp.lexicon import DISEASE_LEMMA
 from bot.nlp.text import fold
 
+COMPOUND_HEAD_MIN_LETTERS = 5
+"""Shorter variants ("ms", "copd") are never read inside a longer word."""
+COMPOUND_TAIL_MIN_LETTERS = 4
+COMPOUND_TAIL_MIN_ZIPF = 3.0
+"""The rest of a compound must be this common in Dutch (``wordfreq`` Zipf)."""
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "content" / "conditions.yml"
 
 
@@ -39,6 +53,7 @@ class ConditionList:
 
     conditions: tuple[Condition, ...]
     als_words: frozenset[str]
+    named_by_studies: frozenset[str] = frozenset()
 
     @classmethod
     def from_file(cls, path: Path | str = DEFAULT_FILE) -> ConditionList:
@@ -55,7 +70,8 @@ class ConditionList:
             for entry in data.get("conditions") or []
         )
         als_words = frozenset(fold(str(w)) for w in data.get("als_words") or [])
-        return cls(conditions, als_words)
+        named = frozenset(str(name) for name in data.get("named_by_studies") or [])
+        return cls(conditions, als_words, named)
 
     def words(self) -> list[str]:
         """Every way of writing every condition (words to keep, never repair)."""
@@ -88,10 +104,35 @@ class ConditionFinder:
         """The name of the other illness the message names first, if any."""
         matches = self._matcher(doc)
         if not matches:
-            return None
+            return self._first_part_of_a_compound(doc)
         match_id, _, _ = min(matches, key=lambda match: (match[1], -match[2]))
         number = int(self._vocab.strings[match_id])
         return self._conditions.conditions[number].name
+
+    @cached_property
+    def _compound_heads(self) -> dict[str, str]:
+        """One-word variants long enough to start a compound -> condition name."""
+        return {
+            fold(variant): condition.name
+            for condition in self._conditions.conditions
+            for variant in condition.variants
+            if " " not in variant and len(variant) >= COMPOUND_HEAD_MIN_LETTERS
+        }
+
+    def _first_part_of_a_compound(self, doc: Doc) -> str | None:
+        """A condition written as the first part of a longer word, when the
+        rest is a Dutch word of its own ("parkinson" + "onderzoek")."""
+        for token in doc:
+            word = fold(token.text)
+            for size in range(len(word) - COMPOUND_TAIL_MIN_LETTERS, 0, -1):
+                name = self._compound_heads.get(word[:size])
+                if name is not None and is_dutch_word(word[size:]):
+                    return name
+        return None
+
+    def named_by_studies(self, name: str) -> bool:
+        """Whether the study cards name this condition (content/conditions.yml)."""
+        return name in self._conditions.named_by_studies
 
     def mentions_als(self, doc: Doc) -> bool:
         """Whether the message names ALS, a relative of it, or an ALS word."""
@@ -106,10 +147,18 @@ class ConditionFinder:
 
 
 def about_other_illness(
-    finder: ConditionFinder, doc: Doc, entities: Iterable[str] = ()
+    finder: ConditionFinder, doc: Doc, studies: Iterable[str] = ()
 ) -> str | None:
-    """The other illness a message is about: named, and no ALS word or study."""
+    """The other illness a message is about: named, and no ALS word; a study
+    word (``studies``) only with a condition the study cards name."""
     name = finder.other_illness(doc)
-    if name is None or finder.mentions_als(doc) or any(entities):
+    if name is None or finder.mentions_als(doc):
+        return None
+    if any(studies) and finder.named_by_studies(name):
         return None
     return name
+
+
+def is_dutch_word(word: str) -> bool:
+    """Whether ``word`` is a common Dutch word (``wordfreq``)."""
+    return zipf_frequency(word, "nl") >= COMPOUND_TAIL_MIN_ZIPF

@@ -8,6 +8,7 @@ from spacy.language import Language
 
 from bot.nlp.conditions import ConditionFinder, ConditionList, about_other_illness
 from bot.nlp.pipeline import DEFAULT_OUTPUT
+from bot.settings import PROJECT_ROOT as ROOT
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +62,28 @@ def test_a_study_keeps_the_message_about_als(
 ) -> None:
     message = "mag ik na corona nog mijn hersenen doneren"
     assert about_other_illness(finder, nlp(message), ["hersendonatie"]) is None
+
+
+def test_a_study_word_does_not_make_research_on_another_illness_about_als(
+    nlp: Language, finder: ConditionFinder
+) -> None:
+    message = "is er een mri onderzoek voor mensen met ms"
+    assert about_other_illness(finder, nlp(message), ["mri onderzoek"]) is not None
+
+
+def test_an_illness_at_the_start_of_a_compound_is_named(
+    nlp: Language, finder: ConditionFinder
+) -> None:
+    name = about_other_illness(
+        finder, nlp("hoe word ik vrijwilliger bij parkinsononderzoek")
+    )
+    assert name is not None and "parkinson" in name.lower()
+    assert about_other_illness(finder, nlp("hoe vaak komt als voor")) is None
+
+
+def test_the_conditions_that_keep_a_study_question_are_named_on_the_cards() -> None:
+    catalog = (ROOT / "content" / "catalog.yml").read_text(encoding="utf-8").lower()
+    conditions = ConditionList.from_file()
+    assert conditions.named_by_studies
+    for name in conditions.named_by_studies:
+        assert name.lower() in catalog, name
