@@ -54,6 +54,7 @@ class ConditionList:
     conditions: tuple[Condition, ...]
     als_words: frozenset[str]
     named_by_studies: frozenset[str] = frozenset()
+    als_phrases: tuple[str, ...] = ()
 
     @classmethod
     def from_file(cls, path: Path | str = DEFAULT_FILE) -> ConditionList:
@@ -71,7 +72,8 @@ class ConditionList:
         )
         als_words = frozenset(fold(str(w)) for w in data.get("als_words") or [])
         named = frozenset(str(name) for name in data.get("named_by_studies") or [])
-        return cls(conditions, als_words, named)
+        phrases = tuple(str(phrase) for phrase in data.get("als_phrases") or [])
+        return cls(conditions, als_words, named, phrases)
 
     def words(self) -> list[str]:
         """Every way of writing every condition (words to keep, never repair)."""
@@ -134,8 +136,18 @@ class ConditionFinder:
         """Whether the study cards name this condition (content/conditions.yml)."""
         return name in self._conditions.named_by_studies
 
+    @cached_property
+    def _als_phrase_matcher(self) -> PhraseMatcher:
+        """ALS and its relatives written out in several words."""
+        matcher = PhraseMatcher(self._vocab, attr="LOWER")
+        forms = {f for p in self._conditions.als_phrases for f in (p, fold(p))}
+        matcher.add("als", [self._nlp.make_doc(form.lower()) for form in forms])
+        return matcher
+
     def mentions_als(self, doc: Doc) -> bool:
         """Whether the message names ALS, a relative of it, or an ALS word."""
+        if self._conditions.als_phrases and self._als_phrase_matcher(doc):
+            return True
         for token in doc:
             if token.lemma_ == DISEASE_LEMMA:
                 return True

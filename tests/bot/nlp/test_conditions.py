@@ -49,6 +49,7 @@ def test_another_illness_is_named(
         "mijn vader heeft parkinson en nu ook ALS, wat is dat",
         "wat doet riluzol",
         "als het regent blijf ik thuis",
+        "wat is progressieve spinale musculaire atrofie",
     ],
 )
 def test_als_and_everyday_dutch_stay(
