@@ -3,9 +3,10 @@
 The realistic held-out set (``tests/nlu/realistic.yml``, one conversation per
 message) and the conversation scenarios (``tests/conversations/``, one
 conversation each) go to the really started assistant; ``bench.replies`` reads
-what each reply is about. The floors are the levels this model reaches now, so
-that understanding can only go up; issue 11's own floors (in scope 0.95,
-scenario turns 0.95) are not reached yet (bench/results.md).
+what each reply is about. In scope, out of scope and every kind hold issue
+11's floors; the scenario turns are held at the level reached now (0.83), so
+understanding can only go up: issue 11's 0.95 there is not reached yet
+(bench/results.md).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from bench.realistic import (
 from bench.replies import label_of
 from tests.support.assistant import RunningAssistant
 
-IN_SCOPE_FLOOR = 0.92
+IN_SCOPE_FLOOR = 0.95
 OUT_OF_SCOPE_FLOOR = 0.95
 EVERY_KIND_FLOOR = 0.90
-SCENARIO_TURNS_FLOOR = 0.78
+SCENARIO_TURNS_FLOOR = 0.82
 
 
 def test_the_realistic_set_and_the_scenarios_meet_their_floors(
