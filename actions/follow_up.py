@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
@@ -30,6 +29,7 @@ from bot.context import (
     choose_by_name,
     covers,
     last_buttons,
+    last_reply_was_a_general_response,
     last_topic,
     looks_like_follow_up,
     not_in_sources,
@@ -78,7 +78,7 @@ def honest_follow_up(tracker: Tracker, session: Session | None = None) -> Reply 
             text, shown, study_named_or_described(studies), by_title=False
         )
         if choice is not None:
-            return answer_choice(choice, tracker, session)
+            return answer_choice(choice, tracker, session, studies)
     topic = last_topic(tracker.events, study_named(studies))
     if topic is None:
         return None
@@ -183,7 +183,7 @@ class ActionFollowUp(DatabaseAction):
             choice = choose(text, shown, study_named_or_described(studies))
         elif intent in (AFFIRM, DENY):
             if shown is None or not shown.is_clarification:
-                return yes_or_no_after_an_answer(intent, tracker, session)
+                return yes_or_no_after_an_answer(intent, tracker, session, studies)
             choice = answer_to_yes_no(intent, shown)
             if choice is None:
                 return Reply(None, response="utter_something_else")
@@ -192,7 +192,7 @@ class ActionFollowUp(DatabaseAction):
                 text, shown, study_named_or_described(studies), by_title=False
             )
         if choice is not None:
-            return answer_choice(choice, tracker, session)
+            return answer_choice(choice, tracker, session, studies)
         topic = last_topic(events, study_named(studies))
         aspect = aspect_of(intent)
         if topic is None or aspect is None:
@@ -200,11 +200,12 @@ class ActionFollowUp(DatabaseAction):
         return answer_about(topic, text, aspect, session)
 
 
-def yes_or_no_after_an_answer(intent: str, tracker: Tracker, session: Session) -> Reply:
+def yes_or_no_after_an_answer(
+    intent: str, tracker: Tracker, session: Session, studies: Sequence[Study]
+) -> Reply:
     """ "ja" after a direct answer confirms its topic: the answer again. "nee"
     says it was not what the patient meant: offer the question's second
     likeliest topic ("Bedoelt u dan ...?"), or ask again."""
-    studies = StudyRepository(session).list_all()
     topic = None
     if not last_reply_was_a_general_response(tracker.events):
         topic = last_topic(tracker.events, study_named(studies))
@@ -213,7 +214,7 @@ def yes_or_no_after_an_answer(intent: str, tracker: Tracker, session: Session) -
             return Reply(Message(ASK_WHICH_TOPIC, TOPIC_BUTTONS))
         return Reply(None, response="utter_something_else")
     if intent == AFFIRM:
-        return answer_choice(topic_choice(topic), tracker, session)
+        return answer_choice(topic_choice(topic), tracker, session, studies)
     second = runner_up(tracker.events, topic)
     if second is None:
         return Reply(None, response="utter_something_else")
@@ -229,19 +230,6 @@ def yes_or_no_after_an_answer(intent: str, tracker: Tracker, session: Session) -
     )
 
 
-def last_reply_was_a_general_response(events: Sequence[dict[str, Any]]) -> bool:
-    """Whether the latest bot message was a response of the domain that is no
-    topic answer ("Geen probleem. Stel uw vraag op een andere manier"): a "ja"
-    to it confirms no topic."""
-    for event in reversed(events):
-        if event.get("event") == "bot":
-            response = str((event.get("metadata") or {}).get("utter_action") or "")
-            return bool(response) and not (
-                response.startswith("utter_faq_") or response == "utter_new_diagnosis"
-            )
-    return False
-
-
 def topic_choice(topic: Topic) -> Choice:
     """The button that asks for a topic's answer again."""
     if topic.study is not None:
@@ -249,14 +237,15 @@ def topic_choice(topic: Topic) -> Choice:
     return Choice(topic.key, {})
 
 
-def answer_choice(choice: Choice, tracker: Tracker, session: Session) -> Reply:
+def answer_choice(
+    choice: Choice, tracker: Tracker, session: Session, studies: Sequence[Study]
+) -> Reply:
     """The reply to a button picked by position, name or "ja"."""
     if choice.study is not None:
-        return _study_reply(choice.study, session)
+        return _study_reply(choice.study, studies)
     if choice.intent == INTENT_ONDERZOEK_MEEDOEN:
         return Reply(
-            study_list(StudyRepository(session).list_all()),
-            [SlotSet(SLOT_TOPIC, INTENT_ONDERZOEK_MEEDOEN)],
+            study_list(studies), [SlotSet(SLOT_TOPIC, INTENT_ONDERZOEK_MEEDOEN)]
         )
     if choice.intent == INTENT_CONTACT or choice.intent == "ask_human":
         return ActionFindContact().build_reply(tracker, session)
@@ -266,8 +255,7 @@ def answer_choice(choice: Choice, tracker: Tracker, session: Session) -> Reply:
     return Reply(None, response=response)
 
 
-def _study_reply(slug: str, session: Session) -> Reply:
-    studies = StudyRepository(session).list_all()
+def _study_reply(slug: str, studies: Sequence[Study]) -> Reply:
     study = next((s for s in studies if s.slug == slug), None)
     if study is None:
         return Reply(study_list(studies))

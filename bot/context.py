@@ -117,13 +117,13 @@ def last_topic(
         elif kind == "slot" and event.get("name") == "topic" and event.get("value"):
             return Topic(str(event["value"]))
         elif kind == "bot":
-            response = str((event.get("metadata") or {}).get("utter_action") or "")
-            if response.startswith("utter_faq_") or response == "utter_new_diagnosis":
+            answered = topic_of_response(_response_of(event))
+            if answered is not None:
                 asked = _user_text_before(events, index)
                 slug = study_named(asked) if study_named and asked else None
                 if slug:
                     return Topic(STUDY_PREFIX + slug)
-                return Topic(response.removeprefix("utter_"))
+                return Topic(answered)
         elif kind == "action":
             name = event.get("name")
             if name == "action_show_study" and study_slot:
@@ -133,6 +133,30 @@ def last_topic(
             if name == "action_find_contact":
                 return Topic("contact")
     return None
+
+
+def _response_of(event: Mapping[str, Any]) -> str:
+    """The domain response a bot event sent (``utter_faq_emg``), or ``""``."""
+    return str((event.get("metadata") or {}).get("utter_action") or "")
+
+
+def topic_of_response(response: str) -> str | None:
+    """The topic a domain response answers (``utter_faq_emg``: ``faq_emg``);
+    ``None`` for a response that is no topic answer."""
+    if response.startswith("utter_faq_") or response == "utter_new_diagnosis":
+        return response.removeprefix("utter_")
+    return None
+
+
+def last_reply_was_a_general_response(events: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the latest bot message was a domain response that is no topic
+    answer ("Geen probleem. Stel uw vraag op een andere manier"): a "ja" to it
+    confirms no topic."""
+    for event in reversed(events):
+        if event.get("event") == "bot":
+            response = _response_of(event)
+            return bool(response) and topic_of_response(response) is None
+    return False
 
 
 def _user_text_before(events: Sequence[Mapping[str, Any]], index: int) -> str:
