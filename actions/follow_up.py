@@ -42,6 +42,7 @@ from bot.db.models import Study
 from bot.db.repositories import StudyRepository
 from bot.formatting import Message, study_card, study_list
 from bot.matching import find_study
+from bot.scope import AnswerScope
 from bot.settings import PROJECT_ROOT
 from bot.topics import TOPIC_TITLES
 
@@ -54,6 +55,7 @@ ASK_WHICH_TOPIC = (
     "Waar gaat uw vraag over? Stel de hele vraag opnieuw, of kies een onderwerp."
 )
 ASPECTS_ABOUT_TAKING_PART = frozenset({"signup", "eligibility", "where"})
+ASPECT_MORE = "more"
 RESPONSES_BY_INTENT = {
     "show_topics": "utter_show_topics",
     "something_else": "utter_something_else",
@@ -129,11 +131,24 @@ def answer_about(
     """The topic's answer (or study card) when it covers the follow-up, else
     the honest "not in my sources" reply naming who can answer.
 
-    A follow-up of a known aspect ("doet dat pijn?") is covered when
-    ``content/followups.yml`` lists it for the topic; one of no known aspect
-    when the answer shares a content word with it (``bot.context.covers``).
+    "vertel eens meer" always gets the answer again. Any other follow-up is
+    covered when it is most like the follow-ups the answer answers
+    (``bot.scope``, ``content/answered_questions.yml``); for a topic without
+    such examples, when ``content/followups.yml`` lists its aspect ("doet dat
+    pijn?") for the topic, or, of no known aspect, when the answer shares a
+    content word with it (``bot.context.covers``).
     """
-    listed = aspect is not None and follow_up_book().answers(topic, aspect)
+
+    def covered(answer: str) -> bool:
+        if aspect == ASPECT_MORE:
+            return True
+        holds = answer_scope().holds(topic.key, text)
+        if holds is not None:
+            return holds
+        if aspect is not None:
+            return follow_up_book().answers(topic, aspect)
+        return covers(text, answer)
+
     if topic.study is not None:
         study = None
         if session is not None:
@@ -143,19 +158,29 @@ def answer_about(
             card = study_card(
                 study, take_part_first=aspect in ASPECTS_ABOUT_TAKING_PART
             )
-            if listed or (aspect is None and covers(text, card.text)):
+            if covered(card.text):
                 return Reply(card, [SlotSet(SLOT_STUDY, study.slug)])
             title = study.name
         else:
             title = study_title(topic.study)
         return Reply(Message(not_in_sources(topic, title), TOPIC_BUTTONS))
-    if topic.key == INTENT_ONDERZOEK_MEEDOEN and session is not None and listed:
-        return Reply(study_list(StudyRepository(session).list_all()))
+    if topic.key == INTENT_ONDERZOEK_MEEDOEN:
+        if session is not None and covered(""):
+            return Reply(study_list(StudyRepository(session).list_all()))
+        return Reply(
+            Message(not_in_sources(topic, topic_title(topic, {})), TOPIC_BUTTONS)
+        )
     response = f"utter_{topic.key}"
     answer = _answer_texts().get(response, "")
-    if answer and (listed or (aspect is None and covers(text, answer))):
+    if answer and covered(answer):
         return Reply(None, response=response)
     return Reply(Message(not_in_sources(topic, topic_title(topic, {})), TOPIC_BUTTONS))
+
+
+@lru_cache(maxsize=1)
+def answer_scope() -> AnswerScope:
+    """``content/answered_questions.yml``, read once per process."""
+    return AnswerScope.from_file()
 
 
 @lru_cache(maxsize=1)
@@ -181,6 +206,9 @@ class ActionFollowUp(DatabaseAction):
         choice: Choice | None = None
         if intent == CHOOSE_OPTION:
             choice = choose(text, shown, study_named_or_described(studies))
+            named = study_named(studies)(text)
+            if choice is None and named is not None:
+                return _study_reply(named, studies)
         elif intent in (AFFIRM, DENY):
             if shown is None or not shown.is_clarification:
                 return yes_or_no_after_an_answer(intent, tracker, session, studies)

@@ -6,8 +6,9 @@ assistant in a conversation of its own; every scenario of
 message of each reply is labelled by ``bench.replies`` and compared with what
 the message asked. Never trained on (``tests/nlu/test_realistic_sets.py``).
 
-``--dev`` runs the shared development set (``../shared/eval/dev-questions.yml``)
-the same way instead.
+``--dev`` runs the development sets the same way instead: the shared questions
+(``../shared/eval/dev-questions.yml``) and the project's development
+conversations (``tests/conversations/dev.yml``).
 
 Usage: ``.venv/bin/python -m bench.realistic [--no-record] [--misses] [--dev]``.
 """
@@ -30,6 +31,8 @@ from bench.replies import Replies, is_right, label_of
 
 REALISTIC = ROOT / "tests" / "nlu" / "realistic.yml"
 SCENARIOS = ROOT / "tests" / "conversations" / "scenarios.yml"
+DEV_SCENARIOS = ROOT / "tests" / "conversations" / "dev.yml"
+"""Conversations to develop on (written from the content only), never trained on."""
 Say = Callable[[str, str], Replies]
 
 
@@ -170,7 +173,8 @@ def measure(dev: bool = False) -> UnderstandingResult:
         with support.start_assistant(Path(folder), env=environment) as assistant:
             if dev:
                 return UnderstandingResult(
-                    run_messages(assistant.say, load_dev_questions())
+                    run_messages(assistant.say, load_dev_questions()),
+                    run_scenarios(assistant.say, load_scenarios(DEV_SCENARIOS)),
                 )
             return UnderstandingResult(
                 run_messages(assistant.say, load_messages()),
@@ -210,7 +214,7 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--misses", action="store_true")
     parser.add_argument(
-        "--dev", action="store_true", help="the shared development set instead"
+        "--dev", action="store_true", help="the development sets instead"
     )
     arguments = parser.parse_args()
     result = measure(dev=arguments.dev)
@@ -226,7 +230,8 @@ def main() -> None:
                     write(f"- [{name}] {o.expected} got {o.label}: {o.text}")
     if not arguments.no_record:
         what = (
-            "The shared development set (../shared/eval, measured, never trained on)"
+            "The development sets (../shared/eval questions and"
+            " tests/conversations/dev.yml, measured, never trained on)"
             if arguments.dev
             else "The realistic set and scenarios"
         )

@@ -34,8 +34,13 @@ FOLLOWUPS_FILE = Path(__file__).resolve().parents[1] / "content" / "followups.ym
 _ORDINALS = {
     "eerste": 0, "eerst": 0, "1": 0, "1e": 0, "tweede": 1, "2": 1, "2e": 1,
     "derde": 2, "3": 2, "3e": 2, "vierde": 3, "4": 3, "4e": 3, "vijfde": 4,
-    "5": 4, "5e": 4, "zesde": 5, "6": 5, "zevende": 6, "7": 6,
+    "5": 4, "5e": 4, "zesde": 5, "6": 5, "zevende": 6, "7": 6, "achtste": 7,
+    "negende": 8, "tiende": 9, "elfde": 10, "twaalfde": 11, "dertiende": 12,
+    "veertiende": 13, "vijftiende": 14, "zestiende": 15, "zeventiende": 16,
+    "achttiende": 17, "negentiende": 18, "twintigste": 19,
 }  # fmt: skip
+_NUMBERED = re.compile(r"(\d{1,2})(?:e|de|ste)?")
+"""A button number: "12", "12e", "12de"."""
 _NUMBER_WORDS = {
     "een": 0, "twee": 1, "drie": 2, "vier": 3, "vijf": 4, "zes": 5, "zeven": 6,
 }  # fmt: skip
@@ -131,8 +136,20 @@ def last_topic(
             if name == "action_list_studies":
                 return Topic("onderzoek_meedoen")
             if name == "action_find_contact":
-                return Topic("contact")
+                slug = _study_asked_about(events, index)
+                return Topic(STUDY_PREFIX + slug if slug else "contact")
     return None
+
+
+def _study_asked_about(events: Sequence[Mapping[str, Any]], index: int) -> str:
+    """The study the turn ending at ``events[index]`` asked about ("wie kan ik
+    bellen over hersendonatie?"), from the ``study`` slot set in that turn."""
+    for event in reversed(events[:index]):
+        if event.get("event") == "slot" and event.get("name") == "study":
+            return str(event.get("value") or "")
+        if event.get("event") == "user":
+            break
+    return ""
 
 
 def _response_of(event: Mapping[str, Any]) -> str:
@@ -249,6 +266,9 @@ def _position(words: Sequence[str]) -> int | None:
     for word in words:
         if word in _ORDINALS:
             return _ORDINALS[word]
+        number = _NUMBERED.fullmatch(word)
+        if number is not None and int(number.group(1)) >= 1:
+            return int(number.group(1)) - 1
     if len(words) <= NUMBER_WORD_MAX_WORDS:
         for word in words:
             if word in _NUMBER_WORDS:
@@ -305,6 +325,7 @@ class FollowUpBook:
     """Which follow-up aspects the sources answer, per topic (``followups.yml``)."""
 
     answered: Mapping[str, frozenset[str]]
+    about_als_itself: frozenset[str] = frozenset()
 
     @classmethod
     def from_file(cls, path: Path = FOLLOWUPS_FILE) -> FollowUpBook:
@@ -314,8 +335,14 @@ class FollowUpBook:
             {
                 str(topic): frozenset(str(a) for a in aspects or [])
                 for topic, aspects in (data.get("answered") or {}).items()
-            }
+            },
+            frozenset(str(topic) for topic in data.get("about_als_itself") or []),
         )
+
+    def is_about_a_thing(self, topic: Topic) -> bool:
+        """Whether "dat" after this topic's answer means the thing it was about
+        (riluzol, the MRI study), not ALS."""
+        return topic.key not in self.about_als_itself
 
     def answers(self, topic: Topic, aspect: str) -> bool:
         """Whether the topic's answer (or study card) covers the aspect."""

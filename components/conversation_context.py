@@ -10,7 +10,10 @@ tracker store keeps no extra copy of a patient's words.
 
 The previous question is the latest user message when it asked about a topic
 in words; after a button or a "de derde", it is the title of the topic the
-assistant then answered.
+assistant then answered. The previous topic (``faq_riluzol``, ``study:mri``) is
+what the latest answer was about, read as the action server reads it
+(``bot.context.last_topic``): "helpt dat echt?" is then about riluzol
+(``components.follow_up_router``).
 """
 
 from __future__ import annotations
@@ -22,10 +25,16 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.context import last_topic
 from bot.topics import TOPIC_TITLES
 
 CONTEXT_KEY = "previous_question"
 """Key in a message's metadata, present only while the message is parsed."""
+TOPIC_KEY = "previous_topic"
+"""Key of the previous topic in a message's metadata, only while it is parsed."""
+RECENT_EVENTS = 60
+"""The previous topic is looked for in this many latest events: a follow-up
+comes right after its answer."""
 ASKING_INTENTS = frozenset(TOPIC_TITLES) | {"medical_advice"}
 """Intents whose message is a question about a topic (context for the next)."""
 _INSTALLED_MARK = "_with_previous_question"
@@ -50,6 +59,17 @@ def previous_question(tracker: DialogueStateTracker) -> str | None:
     return None
 
 
+def previous_topic(tracker: DialogueStateTracker) -> str | None:
+    """What the latest answer of this session was about, or ``None``."""
+    recent: list[dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted) or len(recent) >= RECENT_EVENTS:
+            break
+        recent.append(event.as_dict())
+    topic = last_topic(recent[::-1])
+    return topic.key if topic is not None else None
+
+
 def with_previous_question(parse: ParseMethod) -> ParseMethod:
     """Wrap Rasa's parse so the classifier sees the previous question."""
 
@@ -59,11 +79,20 @@ def with_previous_question(parse: ParseMethod) -> ParseMethod:
         tracker: DialogueStateTracker,
         only_output_properties: bool = True,
     ) -> dict[str, Any]:
-        context = previous_question(tracker) if tracker is not None else None
-        if context is None:
+        if tracker is None:
+            return parse(self, message, tracker, only_output_properties)
+        context = {
+            key: value
+            for key, value in (
+                (CONTEXT_KEY, previous_question(tracker)),
+                (TOPIC_KEY, previous_topic(tracker)),
+            )
+            if value is not None
+        }
+        if not context:
             return parse(self, message, tracker, only_output_properties)
         metadata = message.metadata
-        message.metadata = {**(metadata or {}), CONTEXT_KEY: context}
+        message.metadata = {**(metadata or {}), **context}
         try:
             return parse(self, message, tracker, only_output_properties)
         finally:

@@ -206,3 +206,34 @@ def test_a_follow_up_is_about_the_study_the_question_named(
         _tracker("kan ik daaraan meedoen?", "followup_eligibility", goals),
     )
     assert "over Project MinE" in messages[0]["text"]
+
+
+def test_a_study_named_that_is_not_among_the_buttons_is_shown(
+    session_factory: sessionmaker, run_action: RunAction
+) -> None:
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("die over de mri", "choose_option", [EMG_ANSWER]),
+    )
+    assert messages[0]["text"].startswith("MRI-onderzoek")
+
+
+def test_a_follow_up_like_those_the_answer_answers_gets_it_again(
+    session_factory: sessionmaker, run_action: RunAction
+) -> None:
+    riluzol = {
+        "event": "bot",
+        "text": "Riluzol (riluzole) heet ook Rilutek.",
+        "data": {},
+        "metadata": {"utter_action": "utter_faq_riluzol"},
+    }
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("en helpt dat middel ook echt?", "followup_eligibility", [riluzol]),
+    )
+    assert messages[0]["response"] == "utter_faq_riluzol"
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("wordt dat vergoed door de verzekering?", "followup_cost", [riluzol]),
+    )
+    assert messages[0]["text"].startswith("Daarover staat niets in mijn bronnen")

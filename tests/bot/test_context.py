@@ -118,3 +118,27 @@ def test_a_position_counts_every_button_shown_and_an_article_is_no_number() -> N
     assert choose("de eerste", shown) == Choice("show_topics", {})
     assert choose("nummer twee", shown) == Choice("contact", {})
     assert choose("ik heb een vraag over iets anders", shown) is None
+
+
+def test_a_long_list_is_chosen_from_by_any_number() -> None:
+    topics = [{"title": f"Onderwerp {n}", "payload": f"/faq_{n}"} for n in range(1, 23)]
+    shown = last_buttons([_bot("Over deze onderwerpen ...", buttons=topics)])
+    assert choose("nummer 12", shown) == Choice("faq_12", {})
+    assert choose("de twaalfde", shown) == Choice("faq_12", {})
+    assert choose("nummer 30", shown) is None
+
+
+def test_a_contact_asked_about_a_study_makes_the_study_the_topic() -> None:
+    events = [
+        _user("wie kan ik bellen over hersendonatie?"),
+        {"event": "slot", "name": "study", "value": "hersendonatie"},
+        {"event": "action", "name": "action_find_contact"},
+        _bot("U kunt terecht bij: ..."),
+        _user("wat houdt dat precies in?"),
+    ]
+    assert last_topic(events) == Topic("study:hersendonatie")
+    general = [
+        _user("wie kan ik bellen?"),
+        {"event": "action", "name": "action_find_contact"},
+    ]
+    assert last_topic(general) == Topic("contact")

@@ -9,6 +9,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.safety.classifier import Example, nlu_examples, read_examples
+from bot.scope import AnswerScope
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
@@ -48,10 +49,22 @@ NEAR_COPY_SCORE = 90
 """Two messages this similar (rapidfuzz ratio, after ``normalise``) are copies."""
 
 
+def answered_question_examples() -> list[str]:
+    """The follow-ups of ``content/answered_questions.yml`` (both sides)."""
+    scope = AnswerScope.from_file(ROOT / "content" / "answered_questions.yml")
+    return [
+        question
+        for examples in scope.topics.values()
+        for question in (*examples.answered, *examples.not_answered)
+    ]
+
+
 def training_texts() -> list[str]:
-    """Every training message (NLU data and safety examples), normalised."""
+    """Every message the assistant learns from or compares with (NLU data,
+    safety examples, answered follow-ups), normalised."""
     texts = [text for text, _ in nlu_pairs()]
     texts += [example.text for example in safety_examples()]
+    texts += answered_question_examples()
     return [normalise(text) for text in texts]
 
 
