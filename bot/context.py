@@ -52,6 +52,10 @@ StudyNamer = Callable[[str], "str | None"]
 _LAST = frozenset({"laatste", "onderste"})
 _WORD = re.compile(r"\w+")
 _NOT_CHOICES = frozenset({"/something_else", "/show_topics"})
+TOPIC_ACTIONS = frozenset(
+    {"action_show_study", "action_list_studies", "action_find_contact"}
+)
+"""Actions whose reply is about a topic (``last_topic``)."""
 
 
 @dataclass(frozen=True)

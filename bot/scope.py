@@ -11,10 +11,11 @@ is mostly a few words, often misspelled, and rarely repeats the answer's words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -69,27 +70,35 @@ class AnswerScope:
         vectoriser.fit(texts or ["-"])
         return vectoriser
 
+    @cached_property
+    def _matrices(self) -> dict[str, tuple[Any, Any]]:
+        """Per topic: the vectors of its answered and not answered examples."""
+        return {
+            key: (
+                self._vectoriser.transform([_text(q) for q in examples.answered]),
+                self._vectoriser.transform([_text(q) for q in examples.not_answered]),
+            )
+            for key, examples in self.topics.items()
+            if examples.answered and examples.not_answered
+        }
+
     def holds(self, topic: str, question: str) -> bool | None:
         """Whether the topic's answer answers the question; ``None`` when the
         topic has no examples."""
-        examples = self.topics.get(topic)
-        if examples is None or not examples.answered or not examples.not_answered:
+        matrices = self._matrices.get(topic)
+        if matrices is None:
             return None
-        return _nearest(self._vectoriser, question, examples.answered) >= _nearest(
-            self._vectoriser, question, examples.not_answered
-        )
+        query = self._vectoriser.transform([_text(question)])
+        answered, not_answered = matrices
+        return _nearest(answered, query) >= _nearest(not_answered, query)
 
 
 def _text(question: str) -> str:
     return " ".join(fold(question).split())
 
 
-def _nearest(
-    vectoriser: TfidfVectorizer, question: str, examples: Sequence[str]
-) -> float:
+def _nearest(examples: Any, query: Any) -> float:
     """The mean cosine of the question with its nearest examples."""
-    matrix = vectoriser.transform([_text(q) for q in examples])
-    query = vectoriser.transform([_text(question)])
-    similarities = np.asarray((matrix @ query.T).todense()).ravel()
+    similarities = np.asarray((examples @ query.T).todense()).ravel()
     nearest = np.sort(similarities)[::-1][:NEAREST]
     return float(nearest.mean())

@@ -22,10 +22,17 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.context import last_topic
+from bot.context import TOPIC_ACTIONS, last_topic, topic_of_response
 from bot.topics import TOPIC_TITLES
 
 CONTEXT_KEY = "previous_question"
@@ -60,14 +67,34 @@ def previous_question(tracker: DialogueStateTracker) -> str | None:
 
 
 def previous_topic(tracker: DialogueStateTracker) -> str | None:
-    """What the latest answer of this session was about, or ``None``."""
-    recent: list[dict[str, Any]] = []
+    """What the latest answer of this session was about, or ``None``.
+
+    Only the events from the latest answer with a topic back to the message it
+    answered are read (as dictionaries, as the action server gets them).
+    """
+    recent: list[Event] = []
+    answered = False
     for event in reversed(tracker.events):
         if isinstance(event, SessionStarted) or len(recent) >= RECENT_EVENTS:
             break
-        recent.append(event.as_dict())
-    topic = last_topic(recent[::-1])
+        recent.append(event)
+        answered = answered or _gives_a_topic(event)
+        if answered and isinstance(event, UserUttered):
+            break
+    if not answered:
+        return None
+    topic = last_topic([event.as_dict() for event in reversed(recent)])
     return topic.key if topic is not None else None
+
+
+def _gives_a_topic(event: Event) -> bool:
+    """Whether ``bot.context.last_topic`` can read a topic from this event."""
+    if isinstance(event, BotUttered):
+        response = str((event.metadata or {}).get("utter_action") or "")
+        return topic_of_response(response) is not None
+    if isinstance(event, ActionExecuted):
+        return event.action_name in TOPIC_ACTIONS
+    return isinstance(event, SlotSet) and event.key == "topic" and bool(event.value)
 
 
 def with_previous_question(parse: ParseMethod) -> ParseMethod:

@@ -5,10 +5,11 @@ fallback and the safety gate. The previous topic comes with the message
 (``components.conversation_context``). A message becomes a follow-up (its best
 ``followup_*`` intent, answered by ``action_follow_up`` about that topic) when
 
-- it asks about the topic just answered again ("en met beademing, hoeveel
-  langer leef je dan?" right after the answer about life expectancy): the
-  follow-up action then shows the answer again only when it holds the answer
-  (``bot.scope``), else it says honestly that the sources do not say; or
+- it asks about the topic just answered again and the answer does not hold
+  what it asks (``bot.scope``): "en met beademing, hoeveel langer leef je
+  dan?" right after the answer about life expectancy gets the honest reply
+  that the sources do not say. A question the answer does hold keeps its
+  intent and gets the answer again straight away; or
 - it refers back (``bot.nlp.follow_ups``) after an answer about a thing, not
   about ALS itself (``content/followups.yml``): "is dat een medicijn?" after
   TRICALS is about TRICALS, "hoeveel mensen doen er mee?" after the MRI study
@@ -46,6 +47,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.constants import INTENT_CONTACT, INTENT_TO_STUDY
 from bot.context import FOLLOW_UP_PREFIX, FollowUpBook, Topic
 from bot.nlp.follow_ups import BackReferences
+from bot.scope import AnswerScope
 from bot.topics import TOPIC_TITLES
 from components.conversation_context import TOPIC_KEY
 from components.parse_data import files_digest, load_spacy, set_intent
@@ -65,6 +67,9 @@ KEPT_INTENTS = frozenset(
     }
 )  # fmt: skip
 """Intents a message keeps whatever came before (safety first)."""
+SURE_CONFIDENCE = 0.9
+"""At or above this, a question read as the topic just answered is that topic's
+own question ("wat is riluzol" twice): it gets the answer again."""
 UNSURE_CONFIDENCE = 0.5
 """Below this, a message that refers back is a follow-up whatever its intent
 ("en helpt het ook echt?" read as a weak ``show_topics``)."""
@@ -84,20 +89,21 @@ class FollowUpRouter(GraphComponent):
         """The follow-up content and the project's Dutch pipeline."""
         return {
             "followups": "content/followups.yml",
+            "answered_questions": "content/answered_questions.yml",
             "spacy_model": "var/nlp/nl_als",
         }
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """A changed follow-up file makes a new model."""
-        return files_digest(
-            config.get("followups") or cls.get_default_config()["followups"]
-        )
+        merged = {**cls.get_default_config(), **config}
+        return files_digest(merged["followups"], merged["answered_questions"])
 
     def __init__(self, config: dict[str, Any]) -> None:
         """Read which topics are about ALS itself."""
         self._config = {**self.get_default_config(), **config}
         self._book = FollowUpBook.from_file(Path(self._config["followups"]))
+        self._scope = AnswerScope.from_file(Path(self._config["answered_questions"]))
         self._references = BackReferences(load_spacy(self._config["spacy_model"]))
 
     @classmethod
@@ -136,7 +142,9 @@ class FollowUpRouter(GraphComponent):
         if studies and studies != {topic.study}:
             return False
         if asks_again(intent, topic, studies):
-            return True
+            sure = float(reading.get("confidence") or 0.0) >= SURE_CONFIDENCE
+            text = str(message.get(TEXT) or "")
+            return not sure and self._scope.holds(topic.key, text) is False
         doc = message.get(SPACY_DOCS[TEXT])
         if doc is None:
             return False

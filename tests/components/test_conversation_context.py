@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from components.conversation_context import previous_question
+from components.conversation_context import previous_question, previous_topic
 
 
 def _asked(text: str, intent: str) -> UserUttered:
@@ -51,3 +51,17 @@ def test_no_previous_question_in_a_new_session_or_after_small_talk() -> None:
         SessionStarted(),
     )
     assert previous_question(restarted) is None
+
+
+def test_the_previous_topic_is_what_the_latest_answer_was_about() -> None:
+    tracker = _tracker(
+        _asked("wat is tricals", "faq_goals"),
+        _answered("utter_faq_goals"),
+        _asked("bedankt", "thank"),
+        _answered("utter_thank"),
+    )
+    assert previous_topic(tracker) == "faq_goals"
+    assert (
+        previous_topic(_tracker(_asked("hallo", "greet"), _answered("utter_greet")))
+        is None
+    )
