@@ -3,13 +3,18 @@
 Per message, in this order:
 
 1. longer than ``MAX_MESSAGE_CHARS``: a polite reply, Rasa is not called;
-2. more than ``RATE_LIMIT_PER_MINUTE`` messages of this conversation in the last
-   minute (sliding window, in this process): a polite reply, Rasa is not called;
-3. "Vergeet mij" (the button's ``/forget_me`` or a typed request): every stored
+2. "Vergeet mij" (the button's ``/forget_me`` or a typed request): every stored
    event of the conversation is deleted from the tracker store and the reply
-   says so; Rasa is not called;
+   says so; Rasa is not called. It is never refused, not even over a limit;
+3. more than ``RATE_LIMIT_PER_MINUTE`` messages of this conversation in the last
+   minute (sliding window, in this process): a polite reply, Rasa is not called;
 4. otherwise control characters are removed and personal data is masked
-   (``bot.privacy``), so it is never stored, and the text goes on to Rasa.
+   (``bot.privacy``), so it is never stored, and the text goes on to Rasa. A
+   message that starts with "/" is a command only when it is exactly one the
+   assistant itself sends (a button's ``/faq_riluzol``,
+   ``/onderzoek_info{"study": "mri"}``, a rating); any other is a patient's
+   text and loses its slashes, so Rasa never reads it as a command (nor logs it
+   as a command it could not parse).
 
 Refusals are logged without the message text. ``OriginPolicy`` is the allow-list
 of web origins (``ALLOWED_ORIGINS``) both channels enforce.
@@ -17,6 +22,7 @@ of web origins (``ALLOWED_ORIGINS``) both channels enforce.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -24,8 +30,10 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
+import yaml
 from rasa.core.tracker_store import (
     AwaitableTrackerStore,
     FailSafeTrackerStore,
@@ -38,7 +46,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.formatting import SAFETY_LINE
 from bot.privacy import is_forget_request, mask_personal_data
-from bot.settings import get_settings
+from bot.settings import PROJECT_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +118,39 @@ def failure_reply(error: BaseException) -> str:
     if isinstance(error, SQLAlchemyError):
         return STORE_UNAVAILABLE
     return FAILED
+
+
+_COMMAND = re.compile(r"/(?P<intent>[a-z_]{1,40})(?P<entities>\{.{0,200}\})?")
+COMMAND_ENTITIES = frozenset({"study", "rating"})
+"""Entities the assistant's own buttons carry."""
+_ENTITY_VALUE = re.compile(r"[a-z0-9-]{1,40}")
+
+
+@lru_cache(maxsize=1)
+def domain_intents() -> frozenset[str]:
+    """The intents of ``domain.yml``: the only ones a command may name."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return frozenset(str(intent) for intent in domain.get("intents") or [])
+
+
+def is_command(text: str) -> bool:
+    """Whether ``text`` is exactly a payload the assistant's buttons send."""
+    match = _COMMAND.fullmatch(text)
+    if match is None or match.group("intent") not in domain_intents():
+        return False
+    if match.group("entities") is None:
+        return True
+    try:
+        entities = json.loads(match.group("entities"))
+    except ValueError:
+        return False
+    return (
+        isinstance(entities, dict)
+        and set(entities) <= COMMAND_ENTITIES
+        and all(
+            isinstance(v, str) and _ENTITY_VALUE.fullmatch(v) for v in entities.values()
+        )
+    )
 
 
 def clean_text(text: str) -> str:
@@ -278,13 +319,17 @@ class ChannelGuard:
             return Verdict(
                 Outcome.TOO_LONG, reply=TOO_LONG.format(limit=self.max_chars)
             )
-        if not self.limiter.allow(sender_id):
-            logger.warning("%s message refused: rate limit.", self.channel)
-            return Verdict(Outcome.RATE_LIMITED, reply=TOO_FAST)
         cleaned = clean_text(text)
         if is_forget_request(cleaned):
             return Verdict(Outcome.FORGET)
-        return Verdict(Outcome.PASS, text=mask_personal_data(cleaned))
+        if not self.limiter.allow(sender_id):
+            logger.warning("%s message refused: rate limit.", self.channel)
+            return Verdict(Outcome.RATE_LIMITED, reply=TOO_FAST)
+        if is_command(cleaned):
+            return Verdict(Outcome.PASS, text=cleaned)
+        return Verdict(
+            Outcome.PASS, text=mask_personal_data(cleaned.lstrip("/").strip())
+        )
 
     async def screen(self, sender_id: str, text: str, agent: Any) -> Screened:
         """``check`` the message and carry out "Vergeet mij" with ``agent``."""

@@ -16,7 +16,8 @@ Rasa's ``RestInput`` it
   input channel;
 - never logs message texts; answers with ``stream=true`` are not streamed;
 - makes a retry safe: a request may carry a ``message_id`` (8 to 64 letters,
-  digits, ``-`` or ``_``). A second request with the same ``sender`` and
+  digits, ``-`` or ``_``). It is checked for size and rate like any message
+  before anything is read, so replays count too. A second request with the same ``sender`` and
   ``message_id`` is not handled again: it gets the replies of the first, from
   the first request while that still runs in this process, else from the
   tracker store (where Rasa keeps the id with the user message). So a client
@@ -179,19 +180,16 @@ class RestChannel(RestInput):
     async def _handle(
         self,
         parsed: Parsed,
-        agent: Any,
+        text: str,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> list[Any]:
-        """Screen and handle one message; the replies for the user."""
+        """Handle one screened message (``text``); the replies for the user."""
         sender = parsed.sender
-        screened = await self.guard.screen(sender, parsed.text, agent)
-        if screened.text is None:
-            return [{"recipient_id": sender, "text": screened.reply}]
         collector = CollectingOutputChannel()
         try:
             await on_new_message(
                 UserMessage(
-                    screened.text,
+                    text,
                     collector,
                     sender,
                     input_channel=self.name(),
@@ -239,8 +237,15 @@ class RestChannel(RestInput):
             if isinstance(parsed, HTTPResponse):
                 return parsed
             agent = getattr(request.app.ctx, "agent", None)
+            screened = await self.guard.screen(parsed.sender, parsed.text, agent)
+            if screened.text is None:
+                return response.json(
+                    [{"recipient_id": parsed.sender, "text": screened.reply}]
+                )
             if parsed.message_id is None:
-                return response.json(await self._handle(parsed, agent, on_new_message))
+                return response.json(
+                    await self._handle(parsed, screened.text, on_new_message)
+                )
             key = (parsed.sender, parsed.message_id)
             running = self.in_flight.get(key)
             if running is not None:
@@ -260,7 +265,7 @@ class RestChannel(RestInput):
             )
             self.in_flight[key] = future
             try:
-                replies = await self._handle(parsed, agent, on_new_message)
+                replies = await self._handle(parsed, screened.text, on_new_message)
                 future.set_result(replies)
                 return response.json(replies)
             finally:

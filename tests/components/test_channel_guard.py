@@ -324,3 +324,35 @@ def test_guard_never_fails_on_hostile_input(sender: str, text: str) -> None:
         verdict.text.encode("utf-8")
     else:
         assert verdict.text == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/faq_riluzol",
+        "/show_topics",
+        '/onderzoek_info{"study": "tudca-als"}',
+        '/rate_answer{"rating":"up"}',
+    ],
+)
+def test_the_assistants_own_buttons_stay_commands(
+    guard: ChannelGuard, command: str
+) -> None:
+    assert guard.check("a", command).text == command
+
+
+@pytest.mark.parametrize(
+    ("message", "as_text"),
+    [
+        ("/wat is riluzol", "wat is riluzol"),
+        ("/faq_riluzol en de bijwerkingen?", "faq_riluzol en de bijwerkingen?"),
+        ("/iets_onbekends", "iets_onbekends"),
+        ('/onderzoek_info{"study": "mri"', 'onderzoek_info{"study": "mri"'),
+        ('/onderzoek_info{"naam": "Jan"}', 'onderzoek_info{"naam": "Jan"}'),
+        ("//", ""),
+    ],
+)
+def test_anything_else_that_starts_with_a_slash_is_text(
+    guard: ChannelGuard, message: str, as_text: str
+) -> None:
+    assert guard.check("a", message).text == as_text

@@ -215,3 +215,12 @@ def test_rate_limit_gets_the_polite_reply(assistant: RunningAssistant) -> None:
     assert "Rilutek" in _text(assistant.say(other, "wat is riluzol"))
     user = [kind for kind, _ in _events(assistant, sender) if kind == "user"]
     assert len(user) == RATE_LIMIT_PER_MINUTE, "refused messages are not stored"
+
+
+def test_forget_me_works_over_the_rate_limit(assistant: RunningAssistant) -> None:
+    sender = _sender()
+    for _ in range(RATE_LIMIT_PER_MINUTE + 1):
+        assistant.say(sender, "hallo")
+    assert _text(assistant.say(sender, "wat is riluzol")) == TOO_FAST
+    assert _text(assistant.say(sender, "/forget_me")) == FORGOTTEN
+    assert _events(assistant, sender) == []

@@ -23,7 +23,13 @@ MESSAGES = (
     "ik wil een verpleegkundige spreken over {marker}",
     "help mijn man stikt {marker}",
     "ik heb een vraag over mijn dosis {marker} van 100 mg",
+    "/{marker} wat is riluzol",
+    "/faq_riluzol{{{marker}}}",
+    '/onderzoek_info{{"study": "{marker}"}}',
 )
+"""Every path, and messages that look like commands but are not one the
+assistant sends (Rasa would log them with their text as commands it could not
+parse)."""
 
 
 def _lines_with(marker: str, log_dir: Path) -> list[str]:

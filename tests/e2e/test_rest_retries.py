@@ -9,8 +9,13 @@ from typing import Any
 import pytest
 import requests
 
+from components.channel_guard import TOO_FAST, TOO_LONG
 from components.rest_channel import BAD_MESSAGE_ID
-from tests.support.assistant import RunningAssistant
+from tests.support.assistant import (
+    MAX_MESSAGE_CHARS,
+    RATE_LIMIT_PER_MINUTE,
+    RunningAssistant,
+)
 from tests.support.tracker import stored_user_events
 
 
@@ -92,4 +97,24 @@ def test_a_malformed_message_id_is_refused_politely(
     answer = _send(assistant, sender, "wat is ALS", message_id)
     assert answer.status_code == 400
     assert answer.json() == {"error": BAD_MESSAGE_ID}
+    assert _stored(assistant, sender) == []
+
+
+def test_replays_count_against_the_rate_limit(assistant: RunningAssistant) -> None:
+    sender, message_id = _new_sender(), uuid.uuid4().hex
+    replies = [
+        _send(assistant, sender, "wat is riluzol", message_id).json()
+        for _ in range(RATE_LIMIT_PER_MINUTE + 1)
+    ]
+    assert "Riluzol" in replies[0][0]["text"]
+    assert replies[-1][0]["text"] == TOO_FAST
+
+
+def test_a_too_long_retry_is_refused_like_any_message(
+    assistant: RunningAssistant,
+) -> None:
+    sender = _new_sender()
+    long_text = "wat is riluzol " + "a" * MAX_MESSAGE_CHARS
+    reply = _send(assistant, sender, long_text, uuid.uuid4().hex).json()
+    assert reply[0]["text"] == TOO_LONG.format(limit=MAX_MESSAGE_CHARS)
     assert _stored(assistant, sender) == []
