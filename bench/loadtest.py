@@ -312,6 +312,14 @@ def run_phase(
     )
 
 
+UNLIMITED_CLIENT = {
+    "CLIENT_RATE_LIMIT_PER_MINUTE": "0",
+    "CLIENT_NEW_CONVERSATIONS_PER_MINUTE": "0",
+}
+"""The load generator is one client address: a cluster started for the load
+test has no limits per client (a running one must be started so too)."""
+
+
 def ensure_cluster(
     directory: Path,
 ) -> tuple[ClusterState, subprocess.Popen[bytes] | None]:
@@ -326,6 +334,7 @@ def ensure_cluster(
     process = subprocess.Popen(
         [str(VENV_BIN / "python"), "-m", "ops.cluster", "up", "--dir", str(directory)],
         cwd=ROOT,
+        env={**os.environ, **UNLIMITED_CLIENT},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -31,6 +31,12 @@ class Settings:
         max_message_chars: Longest user message accepted; longer ones get a
             polite reply instead of an answer.
         rate_limit_per_minute: Messages one conversation may send per minute.
+        client_rate_limit_per_minute: Messages one client address may send per
+            minute over all its conversations (0: no limit).
+        client_new_conversations_per_minute: New conversations one client
+            address may start per minute (0: no limit).
+        trusted_proxies: Addresses of proxies (the cluster's nginx) whose
+            ``X-Forwarded-For`` names the client.
         retention_days: Conversations older than this are deleted by
             ``python -m bot privacy purge``.
         action_server_token: Shared secret Rasa sends to the action server;
@@ -51,6 +57,9 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     max_message_chars: int = 1000
     rate_limit_per_minute: int = 20
+    client_rate_limit_per_minute: int = 120
+    client_new_conversations_per_minute: int = 30
+    trusted_proxies: tuple[str, ...] = ()
     retention_days: int = 30
     action_server_token: str = ""
     action_timeout_seconds: float = 5.0
@@ -77,6 +86,11 @@ def _origins(rasa_port: int) -> tuple[str, ...]:
     if raw:
         return tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin)
     return (f"http://localhost:{rasa_port}", f"http://127.0.0.1:{rasa_port}")
+
+
+def _list(name: str) -> tuple[str, ...]:
+    raw = os.environ.get(name, "")
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
 def _folder(name: str, default: Path) -> Path:
@@ -133,6 +147,13 @@ def get_settings() -> Settings:
         allowed_origins=_origins(rasa_port),
         max_message_chars=int(_number("MAX_MESSAGE_CHARS", 1000, 1)),
         rate_limit_per_minute=int(_number("RATE_LIMIT_PER_MINUTE", 20, 1)),
+        client_rate_limit_per_minute=int(
+            _number("CLIENT_RATE_LIMIT_PER_MINUTE", 120, 0)
+        ),
+        client_new_conversations_per_minute=int(
+            _number("CLIENT_NEW_CONVERSATIONS_PER_MINUTE", 30, 0)
+        ),
+        trusted_proxies=_list("TRUSTED_PROXIES"),
         retention_days=int(_number("RETENTION_DAYS", 30, 1)),
         action_server_token=os.environ.get("ACTION_SERVER_TOKEN", "").strip(),
         action_timeout_seconds=_number("ACTION_TIMEOUT_SECONDS", 5.0, 0.5),

@@ -67,6 +67,10 @@ STORE_UNAVAILABLE = (
     "Uw gesprek kan nu niet worden bewaard. Daarom kan ik nu niet antwoorden. "
     "Probeer het over een paar minuten opnieuw. " + SAFETY_LINE
 )
+TOO_MANY_FROM_CLIENT = (
+    "Er komen nu te veel berichten van uw internetadres. Wacht een minuut en "
+    "probeer het dan opnieuw. " + SAFETY_LINE
+)
 RATED_ANSWER = "rated_answer"
 MAX_RATED_CHARS = 500
 WINDOW_SECONDS = 60.0
@@ -235,6 +239,85 @@ class RateLimiter:
     def __len__(self) -> int:
         """How many keys are remembered."""
         return len(self._seen)
+
+
+class ClientLimits:
+    """Limits per client address: messages, and new conversations, per minute.
+
+    One machine that rotates conversation ids (REST ``sender``, new web chat
+    sessions) is limited by its address, so it cannot fill the service while
+    patients wait. ``X-Forwarded-For`` is believed only from ``trusted_proxies``
+    (nginx of the cluster): the client is the right-most address in it that is
+    not one of them. A limit of 0 is off.
+    """
+
+    def __init__(
+        self,
+        messages_per_minute: int,
+        new_conversations_per_minute: int,
+        trusted_proxies: Iterable[str] = (),
+        clock: Callable[[], float] = time.monotonic,
+        max_conversations: int = MAX_TRACKED_SENDERS,
+    ) -> None:
+        """Set the limits (0: off) and the proxies whose header is believed."""
+        self.messages = (
+            RateLimiter(messages_per_minute, clock=clock)
+            if messages_per_minute > 0
+            else None
+        )
+        self.conversations = (
+            RateLimiter(new_conversations_per_minute, clock=clock)
+            if new_conversations_per_minute > 0
+            else None
+        )
+        self.trusted_proxies = frozenset(trusted_proxies)
+        self.max_conversations = max_conversations
+        self._known: OrderedDict[str, None] = OrderedDict()
+
+    @classmethod
+    def from_settings(cls) -> ClientLimits:
+        """``CLIENT_RATE_LIMIT_PER_MINUTE``, ``CLIENT_NEW_CONVERSATIONS_PER_MINUTE``
+        and ``TRUSTED_PROXIES``."""
+        settings = get_settings()
+        return cls(
+            settings.client_rate_limit_per_minute,
+            settings.client_new_conversations_per_minute,
+            settings.trusted_proxies,
+        )
+
+    def client(self, peer: str | None, forwarded_for: str | None) -> str:
+        """The client's address: the peer, or from a trusted proxy its header."""
+        address = (peer or "").strip()
+        if address not in self.trusted_proxies or not forwarded_for:
+            return address
+        for hop in reversed(forwarded_for.split(",")):
+            hop = hop.strip()
+            if hop and hop not in self.trusted_proxies:
+                return hop
+        return address
+
+    def allow_message(self, client: str) -> bool:
+        """Count a message of ``client`` when it is within the limit."""
+        return self.messages is None or self.messages.allow(client)
+
+    def allow_conversation(self, client: str, conversation: str) -> bool:
+        """Count ``conversation`` for ``client`` when it is new to this process
+        and within the limit; a known conversation always passes."""
+        if conversation in self._known:
+            self._known.move_to_end(conversation)
+            return True
+        if self.conversations is not None and not self.conversations.allow(client):
+            return False
+        self._known[conversation] = None
+        while len(self._known) > self.max_conversations:
+            self._known.popitem(last=False)
+        return True
+
+
+@lru_cache(maxsize=1)
+def client_limits() -> ClientLimits:
+    """The limits per client address of this process (shared by the channels)."""
+    return ClientLimits.from_settings()
 
 
 def _real_stores(store: TrackerStore) -> list[TrackerStore]:

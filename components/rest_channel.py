@@ -10,19 +10,21 @@ Rasa's ``RestInput`` it
   answers anything else with 400 and a short JSON error, never a stack trace;
 - refuses the session ids of the web chat as ``sender``, so REST cannot read,
   write or delete a web chat conversation;
-- passes every message through ``ChannelGuard`` (size and rate limit,
-  "Vergeet mij", masking of personal data);
+- limits each client address (``ClientLimits``: messages and new
+  conversations per minute, 429 with a reply that names 112; "Vergeet mij"
+  always passes), then passes every message through ``ChannelGuard`` (size and
+  rate limit, "Vergeet mij", masking of personal data);
 - keeps only the ``rated_answer`` metadata, and always stores ``rest`` as the
   input channel;
 - never logs message texts; answers with ``stream=true`` are not streamed;
 - makes a retry safe: a request may carry a ``message_id`` (8 to 64 letters,
   digits, ``-`` or ``_``). It is checked for size and rate like any message
-  before anything is read, so replays count too. A second request with the same ``sender`` and
-  ``message_id`` is not handled again: it gets the replies of the first, from
-  the first request while that still runs in this process, else from the
-  tracker store (where Rasa keeps the id with the user message). So a client
-  whose request was cut off (a Rasa process of a cluster died) can send it
-  again without the message being answered twice;
+  before anything is read, so replays count too. A second request with the
+  same ``sender`` and ``message_id`` is not handled again: it gets the
+  replies of the first, from the first request while that still runs in this
+  process, else from the tracker store (where Rasa keeps the id with the user
+  message). So a client whose request was cut off (a Rasa process of a cluster
+  died) can send it again without the message being answered twice;
 - answers ``GET /webhooks/rest/health`` with 200 ``{"status": "ok",
   "tracker_store": "ok"}`` when the tracker store's database answers a trivial
   query, else 503 with ``"tracker_store": "unavailable"`` (no user data).
@@ -49,10 +51,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.privacy import is_forget_request
 from components.channel_guard import (
     FAILED,
+    TOO_MANY_FROM_CLIENT,
     ChannelGuard,
+    ClientLimits,
     OriginPolicy,
+    clean_text,
+    client_limits,
     failure_reply,
 )
 from components.channel_guard import allowed_metadata as _allowed_metadata
@@ -143,12 +150,30 @@ class RestChannel(RestInput):
         return cls()
 
     def __init__(
-        self, guard: ChannelGuard | None = None, origins: OriginPolicy | None = None
+        self,
+        guard: ChannelGuard | None = None,
+        origins: OriginPolicy | None = None,
+        limits: ClientLimits | None = None,
     ) -> None:
-        """Use ``guard`` and ``origins``, by default from the settings."""
+        """Use ``guard``, ``origins`` and ``limits``, by default from the settings."""
         self.guard = guard or ChannelGuard.from_settings(self.name())
         self.origins = origins or OriginPolicy.from_settings()
+        self.client_limits = limits or client_limits()
         self.in_flight: dict[tuple[str, str], asyncio.Future[list[Any]]] = {}
+
+    def _client_allowed(self, request: Request, parsed: Parsed) -> bool:
+        """The limits per client address ("Vergeet mij" always passes)."""
+        if is_forget_request(clean_text(parsed.text)):
+            return True
+        limits = self.client_limits
+        client = limits.client(request.ip, request.headers.get("x-forwarded-for"))
+        if not limits.allow_conversation(client, parsed.sender):
+            logger.warning("REST request refused: too many new conversations.")
+            return False
+        if not limits.allow_message(client):
+            logger.warning("REST request refused: client rate limit.")
+            return False
+        return True
 
     def _parse(self, request: Request) -> Parsed | HTTPResponse:
         """The sender, text, metadata and message id, or the error reply."""
@@ -237,6 +262,11 @@ class RestChannel(RestInput):
             if isinstance(parsed, HTTPResponse):
                 return parsed
             agent = getattr(request.app.ctx, "agent", None)
+            if not self._client_allowed(request, parsed):
+                return response.json(
+                    [{"recipient_id": parsed.sender, "text": TOO_MANY_FROM_CLIENT}],
+                    status=429,
+                )
             screened = await self.guard.screen(parsed.sender, parsed.text, agent)
             if screened.text is None:
                 return response.json(

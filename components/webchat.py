@@ -18,6 +18,8 @@ persistence (``session_request`` / ``session_confirm``, then ``user_uttered`` wi
   a socket can only resume a session id this server gave out; a made-up id,
   or one signed with another secret, gets a fresh session;
 - a message is only accepted for the session its socket has confirmed;
+- a client address may start only so many sessions and send only so many
+  messages per minute (``ClientLimits``; "Vergeet mij" always passes);
 - every message passes ``ChannelGuard`` (size and rate limit, "Vergeet mij",
   masking of personal data); replies of the guard are ``bot_uttered`` events,
   the one for "Vergeet mij" with ``forgotten: true`` or ``false``;
@@ -48,12 +50,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.privacy import is_forget_request
 from bot.settings import get_settings
 from components.channel_guard import (
     FAILED,
+    TOO_MANY_FROM_CLIENT,
     ChannelGuard,
+    ClientLimits,
     OriginPolicy,
     allowed_metadata,
+    clean_text,
+    client_limits,
     failure_reply,
 )
 
@@ -246,6 +253,7 @@ class WebChatInput(InputChannel):
         origins: OriginPolicy | None = None,
         guard: ChannelGuard | None = None,
         secret: bytes | None = None,
+        limits: ClientLimits | None = None,
     ) -> None:
         """Keep the settings; ``None`` takes origins, limits and secret from .env."""
         self.user_message_evt = user_message_evt
@@ -254,6 +262,9 @@ class WebChatInput(InputChannel):
         self.origins = origins or OriginPolicy.from_settings()
         self.guard = guard or ChannelGuard.from_settings(self.name())
         self.secret = secret or session_secret()
+        self.client_limits = limits or client_limits()
+        self.clients: dict[str, str] = {}
+        """Socket id -> client address (``ClientLimits.client``)."""
         self.sio: AsyncServer | None = None
 
     def url_prefix(self) -> str:
@@ -298,7 +309,15 @@ class WebChatInput(InputChannel):
         @sio.on("connect")
         async def connect(sid: str, environ: dict[str, Any], auth: Any) -> bool:
             logger.debug("Web chat socket %s connected.", sid)
+            request = environ.get("sanic.request")
+            self.clients[sid] = self.client_limits.client(
+                getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR")
+            )
             return True
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str) -> None:
+            self.clients.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
@@ -309,6 +328,13 @@ class WebChatInput(InputChannel):
                 if requested:
                     logger.info("Web chat session id not issued here: new session.")
                 session_id = new_session_id(self.secret)
+                client = self.clients.get(sid, "")
+                if not self.client_limits.allow_conversation(client, session_id):
+                    logger.warning("Web chat session refused: too many new ones.")
+                    await sio.emit(
+                        self.bot_message_evt, {"text": TOO_MANY_FROM_CLIENT}, room=sid
+                    )
+                    return
             for room in sio.rooms(sid):
                 if room != sid:
                     await _settled(sio.leave_room(sid, room))
@@ -329,6 +355,13 @@ class WebChatInput(InputChannel):
                 return
             if session_id == sid or session_id not in sio.rooms(sid):
                 logger.warning("Web chat message for an unconfirmed session ignored.")
+                return
+            forget = is_forget_request(clean_text(text))
+            if not forget and not self.client_limits.allow_message(
+                self.clients.get(sid, "")
+            ):
+                logger.warning("Web chat message refused: client rate limit.")
+                await reply(session_id, TOO_MANY_FROM_CLIENT)
                 return
             screened = await self.guard.screen(session_id, text, chat.agent())
             if screened.text is None:

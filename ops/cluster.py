@@ -204,9 +204,14 @@ class Cluster:
         configured = os.environ.get("ALLOWED_ORIGINS", "").strip()
         if configured:
             origins.append(configured)
+        proxies = ["127.0.0.1"]
+        configured_proxies = os.environ.get("TRUSTED_PROXIES", "").strip()
+        if configured_proxies:
+            proxies.append(configured_proxies)
         return {
             **os.environ,
             "ALLOWED_ORIGINS": ",".join(origins),
+            "TRUSTED_PROXIES": ",".join(proxies),
             "TRACKER_DB_URL": self.state.tracker_db_url,
             "DATABASE_URL": self.state.database_url,
             "LOCK_STORE_URL": self.state.lock_store_url,

@@ -31,6 +31,7 @@ from components.channel_guard import (
     TOO_FAST,
     TOO_LONG,
     ChannelGuard,
+    ClientLimits,
     OriginPolicy,
     Outcome,
     RateLimiter,
@@ -356,3 +357,35 @@ def test_anything_else_that_starts_with_a_slash_is_text(
     guard: ChannelGuard, message: str, as_text: str
 ) -> None:
     assert guard.check("a", message).text == as_text
+
+
+def test_the_client_is_the_peer_unless_a_trusted_proxy_names_it() -> None:
+    limits = ClientLimits(10, 10, trusted_proxies=["127.0.0.1"])
+    assert limits.client("203.0.113.7", "198.51.100.1") == "203.0.113.7"
+    assert limits.client("127.0.0.1", "198.51.100.1") == "198.51.100.1"
+    assert limits.client("127.0.0.1", "6.6.6.6, 198.51.100.1") == "198.51.100.1"
+    assert limits.client("127.0.0.1", None) == "127.0.0.1"
+
+
+def test_a_client_that_rotates_conversations_is_limited(clock: Clock) -> None:
+    limits = ClientLimits(5, 2, clock=clock)
+    assert limits.allow_conversation("1.2.3.4", "a")
+    assert limits.allow_conversation("1.2.3.4", "b")
+    assert not limits.allow_conversation("1.2.3.4", "c")
+    assert limits.allow_conversation("1.2.3.4", "a"), "a known one goes on"
+    assert limits.allow_conversation("5.6.7.8", "c"), "another client is not hit"
+    clock.now += 61
+    assert limits.allow_conversation("1.2.3.4", "c")
+
+
+def test_messages_per_client_over_all_its_conversations(clock: Clock) -> None:
+    limits = ClientLimits(3, 0, clock=clock)
+    assert all(limits.allow_message("1.2.3.4") for _ in range(3))
+    assert not limits.allow_message("1.2.3.4")
+    assert limits.allow_message("5.6.7.8")
+
+
+def test_a_limit_of_zero_is_off() -> None:
+    limits = ClientLimits(0, 0)
+    assert all(limits.allow_message("1.2.3.4") for _ in range(1000))
+    assert all(limits.allow_conversation("1.2.3.4", str(n)) for n in range(1000))

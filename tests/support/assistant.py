@@ -92,8 +92,9 @@ def start_assistant(
     With ``live_model``, Rasa pulls its model from the project's model server
     serving that file (as ``make run`` does), instead of loading ``model``.
     ``env`` adds or overrides environment variables of the started processes;
-    by default the chat accepts the origins of its own address only and the
-    limits are ``MAX_MESSAGE_CHARS`` and ``RATE_LIMIT_PER_MINUTE``.
+    by default the chat accepts the origins of its own address only, the
+    limits are ``MAX_MESSAGE_CHARS`` and ``RATE_LIMIT_PER_MINUTE``, and the
+    limits per client address are off (every test client is 127.0.0.1).
     """
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make model`")
@@ -105,6 +106,8 @@ def start_assistant(
         "ALLOWED_ORIGINS": f"{base_url},http://localhost:{rasa_port}",
         "MAX_MESSAGE_CHARS": str(MAX_MESSAGE_CHARS),
         "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
+        "CLIENT_RATE_LIMIT_PER_MINUTE": "0",
+        "CLIENT_NEW_CONVERSATIONS_PER_MINUTE": "0",
         "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
         "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
