@@ -8,6 +8,9 @@ Rasa's ``RestInput`` it
   requests without ``Origin`` (curl, another server) are served;
 - wants a JSON object with a string ``sender`` and a string ``message`` and
   answers anything else with 400 and a short JSON error, never a stack trace;
+- wants a ``sender`` nobody can guess (32 to 128 of ``A-Z a-z 0-9 _ -``: a
+  random UUID, or a prefix plus 32 random hex digits), so nobody can write
+  into, delete or block another's conversation by guessing its name;
 - refuses the session ids of the web chat as ``sender``, so REST cannot read,
   write or delete a web chat conversation;
 - limits each client address (``ClientLimits``: messages and new
@@ -69,15 +72,20 @@ from components.webchat import is_issued_session_id
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+MIN_SENDER_CHARS = 32
 MAX_SENDER_CHARS = 128
+SENDER = re.compile(rf"[A-Za-z0-9_-]{{{MIN_SENDER_CHARS},{MAX_SENDER_CHARS}}}")
+"""A conversation id nobody can guess: a random UUID, or a prefix and 32
+random hex digits."""
 FORBIDDEN_ORIGIN = "Deze website mag de assistent niet gebruiken."
 BAD_REQUEST = (
-    'Stuur een JSON-object met de tekstvelden "sender" en "message", '
-    'bijvoorbeeld {"sender": "a", "message": "wat is ALS"}.'
+    'Stuur een JSON-object met de tekstvelden "sender" en "message", bijvoorbeeld '
+    '{"sender": "3f2b6c1e9a7d4e8f8b1c2d3e4f5a6b7c", "message": "wat is ALS"}.'
 )
 BAD_SENDER = (
-    f'"sender" moet een tekst van 1 tot {MAX_SENDER_CHARS} tekens zijn, '
-    "zonder stuurtekens."
+    f'"sender" moet een willekeurige id van {MIN_SENDER_CHARS} tot '
+    f"{MAX_SENDER_CHARS} tekens zijn, alleen A-Z, a-z, 0-9, _ en - (bijvoorbeeld "
+    "een UUID), zodat niemand uw gesprek kan raden."
 )
 WEBCHAT_SENDER = "Dit gesprek hoort bij de webchat en kan hier niet worden gebruikt."
 TOO_LARGE = "Uw bericht is te lang. Stel uw vraag korter."
@@ -93,11 +101,7 @@ def _error(message: str, status: int) -> HTTPResponse:
 
 
 def _valid_sender(sender: object) -> TypeGuard[str]:
-    return (
-        isinstance(sender, str)
-        and 0 < len(sender) <= MAX_SENDER_CHARS
-        and sender.isprintable()
-    )
+    return isinstance(sender, str) and SENDER.fullmatch(sender) is not None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import socketio
 
 from bot.privacy import BSN, EMAIL, PHONE
 from components.channel_guard import FORGOTTEN, TOO_FAST, TOO_LONG
+from components.rest_channel import BAD_SENDER
 from tests.support.assistant import (
     MAX_MESSAGE_CHARS,
     RATE_LIMIT_PER_MINUTE,
@@ -105,6 +106,32 @@ def test_wrong_json_gets_a_polite_400(
     assert response.status_code == 400
     error = response.json()["error"]
     assert '"sender"' in error and "Traceback" not in error
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "a",
+        "jan",
+        "gesprek-7",
+        "0612345678",
+        "x" * 31,
+        "ééééééééééééééééééééééééééééééééé",
+    ],
+)
+def test_a_guessable_conversation_id_is_refused(
+    assistant: RunningAssistant, sender: str
+) -> None:
+    response = _post(assistant, {"sender": sender, "message": "wat is ALS"})
+    assert response.status_code == 400
+    assert response.json()["error"] == BAD_SENDER
+
+
+def test_a_random_uuid_is_a_conversation_id(assistant: RunningAssistant) -> None:
+    for sender in (str(uuid.uuid4()), uuid.uuid4().hex, f"app_{uuid.uuid4().hex}"):
+        response = _post(assistant, {"sender": sender, "message": "wat is riluzol"})
+        assert response.status_code == 200
+        assert "Rilutek" in _text(response.json())
 
 
 @pytest.mark.parametrize(

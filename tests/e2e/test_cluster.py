@@ -31,7 +31,7 @@ from bench import loadtest
 from bench.conversations import CONVERSATIONS
 from ops.cluster import NGINX, PG_BIN, REDIS_SERVER, ClusterState, running_cluster
 from ops.processes import free_port, port_is_open, stop_process
-from tests.support.assistant import ROOT
+from tests.support.assistant import ROOT, conversation_id
 from tests.support.tools import require
 from tests.support.tracker import stored_user_texts
 from tests.support.webchat import new_chat
@@ -106,7 +106,7 @@ def _stored(cluster: RunningCluster, sender: str) -> list[str]:
 def _say(cluster: RunningCluster, sender: str, message: str) -> list[str]:
     response = requests.post(
         f"{cluster.public_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": message},
+        json={"sender": conversation_id(sender), "message": message},
         headers={"Origin": cluster.public_url},
         timeout=60,
     )
@@ -183,7 +183,7 @@ def _restart_every_rasa_process(cluster: RunningCluster) -> None:
 def test_a_conversation_continues_when_its_process_is_killed(
     cluster: RunningCluster,
 ) -> None:
-    sender = "cluster-kill"
+    sender = conversation_id("cluster-kill")
     assert _say(cluster, sender, "wat is ALS")
     names = [server.name for server in cluster.current().rasa]
     for name in names:
@@ -200,7 +200,7 @@ def test_a_conversation_continues_when_its_process_is_killed(
 def test_every_rasa_process_restarted_mid_conversation_loses_nothing(
     cluster: RunningCluster,
 ) -> None:
-    sender = "cluster-restart-all"
+    sender = conversation_id("cluster-restart-all")
     for message in ("qwerty", "zxcvb"):
         _say(cluster, sender, message)
     _restart_every_rasa_process(cluster)

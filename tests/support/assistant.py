@@ -6,10 +6,12 @@ Used by the end-to-end tests and by the benchmarks in ``bench/``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import requests
 
+from components.rest_channel import SENDER
 from ops.processes import free_port, stop_process, wait_for_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,13 +44,26 @@ class RunningAssistant:
     env: dict[str, str] = field(default_factory=dict)
 
     def say(self, sender: str, message: object) -> list[dict[str, object]]:
-        """Send one message over REST and return the bot's replies."""
+        """Send one message over REST and return the bot's replies (``sender``:
+        a conversation id, or a test's name for one, see ``conversation_id``)."""
         response = requests.post(
-            self.rest_url, json={"sender": sender, "message": message}, timeout=30
+            self.rest_url,
+            json={"sender": conversation_id(sender), "message": message},
+            timeout=30,
         )
         response.raise_for_status()
         replies: list[dict[str, object]] = response.json()
         return replies
+
+
+def conversation_id(name: str) -> str:
+    """A valid REST sender for a test's conversation name: the name when it is
+    one already, else the name's letters plus 32 hex digits derived from it
+    (the same name gives the same conversation)."""
+    if SENDER.fullmatch(name):
+        return name
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", name)[:64]
+    return f"{prefix}-{uuid.uuid5(uuid.NAMESPACE_URL, name).hex}"
 
 
 def action_server_command(port: int) -> list[str]:
