@@ -27,6 +27,7 @@ RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 WEBCHAT_INSTALLED := webchat/node_modules/.installed
 NLP_MODEL := var/nlp/nl_als/meta.json
+DEDUCE_TABLES := $(VENV)/lib/python3.10/site-packages/deduce/data/lookup/cache/lookup_structs.pickle
 MODEL := models/als-assistent.tar.gz
 LIVE_MODEL := var/live/model.tar.gz
 LOOKUP := data/nlu/lookups/study.yml
@@ -37,7 +38,7 @@ MODEL_CODE := components/intent_classifier.py components/safety_gate.py componen
 RESULTS := var/results
 
 .PHONY: help setup run webchat test lint types validate content-lint pytest heldout test-stories \
-        db nlp model train publish eval shell actions lock clean \
+        db nlp privacy-tables model train publish eval shell actions lock clean \
         bench bench-quick bench-latency bench-accuracy bench-train audit purge \
         cluster cluster-stop cluster-status loadtest
 
@@ -61,6 +62,14 @@ $(NLP_MODEL): $(INSTALLED) $(shell find bot/nlp -name '*.py')
 	$(PY) -m bot.nlp.pipeline
 
 nlp: $(NLP_MODEL) ## Build the project's Dutch spaCy pipeline
+
+# deduce (masking of personal data) builds its lookup tables once per install
+# (about 90 s); every process then loads them in a few seconds.
+$(DEDUCE_TABLES): $(INSTALLED)
+	$(PY) -c "from deduce import Deduce; Deduce()"
+	@touch $@
+
+privacy-tables: $(DEDUCE_TABLES) ## Build deduce's lookup tables (masking of personal data)
 
 $(WEBCHAT_INSTALLED): webchat/package.json webchat/package-lock.json
 	npm ci --prefix webchat --no-audit --no-fund
@@ -96,7 +105,7 @@ eval: $(INSTALLED) $(NLP_MODEL) ## Cross-validation on the training data; report
 	  --out var/reports/crossval --quiet
 	$(PY) scripts/crossval_summary.py var/reports/crossval
 
-setup: .env $(INSTALLED) $(WEBCHAT_INSTALLED) $(NLP_MODEL) db $(MODEL) ## Every set-up step, no start
+setup: .env $(INSTALLED) $(DEDUCE_TABLES) $(WEBCHAT_INSTALLED) $(NLP_MODEL) db $(MODEL) ## Every set-up step, no start
 
 run: setup $(LIVE_MODEL) ## Set up and start the assistant (REST at /webhooks/rest/webhook)
 	scripts/run.sh

@@ -45,7 +45,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.formatting import SAFETY_LINE
-from bot.privacy import is_forget_request, mask_personal_data
+from bot.privacy import is_forget_request, mask_personal_data, warm_up
 from bot.settings import PROJECT_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
@@ -380,7 +380,9 @@ class ChannelGuard:
         channel: str = "chat",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Set the limits; ``channel`` names the channel in log lines."""
+        """Set the limits; ``channel`` names the channel in log lines. Loads
+        the masker of personal data now, so no message waits for it."""
+        warm_up()
         self.max_chars = max_chars
         self.channel = channel
         self.limiter = RateLimiter(per_minute, clock=clock)

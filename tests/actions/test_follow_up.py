@@ -227,13 +227,24 @@ def test_a_follow_up_like_those_the_answer_answers_gets_it_again(
         "data": {},
         "metadata": {"utter_action": "utter_faq_riluzol"},
     }
-    messages, _ = run_action(
-        ActionFollowUp(session_factory),
-        _tracker("en helpt dat middel ook echt?", "followup_eligibility", [riluzol]),
+    routed = _tracker(
+        "en helpt dat middel ook echt?", "followup_eligibility", [riluzol]
     )
+    routed.latest_message["follow_up_of"] = "faq_riluzol"
+    messages, _ = run_action(ActionFollowUp(session_factory), routed)
     assert messages[0]["response"] == "utter_faq_riluzol"
     messages, _ = run_action(
         ActionFollowUp(session_factory),
         _tracker("wordt dat vergoed door de verzekering?", "followup_cost", [riluzol]),
+    )
+    assert messages[0]["text"].startswith("Daarover staat niets in mijn bronnen")
+
+
+def test_an_aspect_the_answer_does_not_state_is_never_covered(
+    session_factory: sessionmaker, run_action: RunAction
+) -> None:
+    messages, _ = run_action(
+        ActionFollowUp(session_factory),
+        _tracker("en doet dat onderzoek pijn?", "followup_pain", [EMG_ANSWER]),
     )
     assert messages[0]["text"].startswith("Daarover staat niets in mijn bronnen")
