@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 from bot.context import Topic
 from bot.scope import AnswerScope, TopicExamples
 from bot.settings import PROJECT_ROOT
@@ -9,13 +11,10 @@ from bot.topics import TOPIC_TITLES
 from tests.support.nlu import normalise
 
 STUDIES = {
-    "mri",
-    "tudca-als",
-    "biobank",
-    "hersendonatie",
-    "project-mine",
-    "tricals",
-    "pan",
+    str(study["slug"])
+    for study in yaml.safe_load(
+        (PROJECT_ROOT / "content" / "catalog.yml").read_text(encoding="utf-8")
+    )["studies"]
 }
 
 
