@@ -99,6 +99,8 @@ _MONTH = (
     r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober"
     r"|november|december|jan|feb|mrt|apr|jun|jul|aug|sept?|okt|oct|nov|dec)"
 )
+_HOUSE_NUMBER = r"(?:[ \t-]?[a-z]{1,3}\b|-[IVX]+|[ \t]+bus[ \t]+\d+|[ \t]+bis\b)?"
+"""What may follow a house number: "12a", "112-III", "23 bus 4", "48 bis"."""
 _EXTRA = [
     # 3 januari, 7 okt., maandag 21 oktober 1957, 2 feb. 1948
     (
@@ -147,9 +149,10 @@ _EXTRA = [
     # Kerkweg 12a, Van Heemskerckstraat 112-III, de Beukenlaan
     (
         regex.compile(
-            r"\b[\w-]*(?:straat|weg|laan|plein|dreef|kade|gracht|singel|steeg|dijk"
-            r"|lei|baan|markt|hof|park)\b(?:[ \t]+\d{1,4}(?:[ \t-]?[a-z]{1,3}\b"
-            r"|-[IVX]+|[ \t]+bus[ \t]+\d+|[ \t]+bis\b)?)?",
+            r"\b(?:[\w-]{3,}(?:straat|laan|plein|dreef|kade|gracht|singel|steeg)\b"
+            r"(?:[ \t]+\d{1,4}" + _HOUSE_NUMBER + r")?"
+            r"|(?!onderweg|halfweg)[\w-]{3,}(?:weg|dijk|lei|baan|markt|hof|park)"
+            r"[ \t]+\d{1,4}" + _HOUSE_NUMBER + r")",
             regex.IGNORECASE,
         ),
         ADDRESS,
@@ -167,17 +170,22 @@ _EXTRA = [
 ]
 """What deduce misses in chat messages: dates with a month name, spoken e-mail
 addresses, numbers after a word that names them, street names, postcodes."""
-_AGE_CUE = regex.compile(
-    r"(?:(?<=\bik ben[ \t])|(?<=\bis[ \t])|(?<=\bwordt[ \t])|(?<=\bwerd[ \t])"
-    r"|(?<=\bleeftijd:[ \t])|(?<=\bleeftijd[ \t])|(?<=,[ \t])|(?<=\()"
-    r"|(?<=\((?:m|v),[ \t]))"
+_AGE_NUMBER = (
     r"(?:[1-9]\d{1,2}|(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)?(?:en)?"
     r"(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig))"
-    r"(?:[ \t]?(?:jaar|jr)\b)?"
-    r"(?=[ \t]*(?:\)|,|\.|$|en\b|jaar|jr|[ \t]+(?:oud|heeft|en|is|ik|zij|hij|met)\b))",
+)
+_AGE_CUE = regex.compile(
+    r"(?:(?<=\bik ben[ \t])|(?<=\bleeftijd:?[ \t])|(?<=\()|(?<=\((?:m|v),[ \t]))"
+    + _AGE_NUMBER
+    + r"(?:[ \t]?(?:jaar|jr)\b)?"
+    r"(?=[ \t]*(?:\)|,|\.|$|[ \t]+(?:oud|en|ik|met|jaar)\b))"
+    r"|(?:(?<=\b(?:is|wordt|werd|ben)[ \t])|(?<=,[ \t]))"
+    + _AGE_NUMBER
+    + r"[ \t]?(?:jaar|jr)\b(?:[ \t]+oud\b)?",
     regex.IGNORECASE,
 )
-"""Ages: "ik ben 67", "(m, 54)", "is 77 en", "(36jr)", "vierenzeventig"."""
+"""Ages: "ik ben 67", "(m, 54)", "is 77 jaar", "(36jr)", "vierenzeventig"; a
+bare number after "is" stays ("de saturatie is 78" is no age)."""
 _NAME_CUE = regex.compile(
     r"(?<=(?:\bik ben|\bik heet|\bmijn naam is|^met|\bhallo met|\bhoi met|\bhier is"
     r"|\bgroetjes|\bgroet|\bmijn (?:man|vrouw"

@@ -245,3 +245,17 @@ def test_masking_never_fails_and_is_idempotent(text: str) -> None:
 def test_any_mobile_number_is_masked(number: str, around: str) -> None:
     masked = mask_personal_data(f"{around} {number} {around}")
     assert number not in masked and PHONE in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de saturatie is 78 en hij wordt blauw",
+        "Ik sta iedereen in de weg met mijn rolstoel",
+        "Ik wil weg van alles. Weg van dit bed.",
+        "ik ben onderweg naar het ziekenhuis",
+        "op het kerkhof",
+    ],
+)
+def test_what_the_safety_layer_reads_is_never_masked(text: str) -> None:
+    assert mask_personal_data(text) == text
