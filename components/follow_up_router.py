@@ -50,6 +50,7 @@ from bot.nlp.follow_ups import BackReferences
 from bot.scope import AnswerScope
 from bot.topics import TOPIC_TITLES
 from components.conversation_context import TOPIC_KEY
+from components.other_illness import CONDITION_ENTITY
 from components.parse_data import files_digest, load_spacy, set_intent
 
 ROUTABLE_INTENTS = (frozenset(TOPIC_TITLES) - {INTENT_CONTACT}) | {
@@ -75,7 +76,6 @@ UNSURE_CONFIDENCE = 0.5
 ("en helpt het ook echt?" read as a weak ``show_topics``)."""
 DEFAULT_FOLLOW_UP = "followup_more"
 STUDY_ENTITY = "study"
-CONDITION_ENTITY = "condition"
 
 
 @DefaultV1Recipe.register(
@@ -100,7 +100,7 @@ class FollowUpRouter(GraphComponent):
         return files_digest(merged["followups"], merged["answered_questions"])
 
     def __init__(self, config: dict[str, Any]) -> None:
-        """Read which topics are about ALS itself."""
+        """Read which topics are about ALS itself and what each answer holds."""
         self._config = {**self.get_default_config(), **config}
         self._book = FollowUpBook.from_file(Path(self._config["followups"]))
         self._scope = AnswerScope.from_file(Path(self._config["answered_questions"]))
@@ -132,7 +132,8 @@ class FollowUpRouter(GraphComponent):
         intent = str(reading.get("name") or "")
         if intent in KEPT_INTENTS or intent.startswith(FOLLOW_UP_PREFIX):
             return False
-        unsure = float(reading.get("confidence") or 0.0) < UNSURE_CONFIDENCE
+        confidence = float(reading.get("confidence") or 0.0)
+        unsure = confidence < UNSURE_CONFIDENCE
         if intent not in ROUTABLE_INTENTS and not unsure:
             return False
         entities = message.get(ENTITIES) or []
@@ -142,8 +143,8 @@ class FollowUpRouter(GraphComponent):
         if studies and studies != {topic.study}:
             return False
         if asks_again(intent, topic, studies):
-            sure = float(reading.get("confidence") or 0.0) >= SURE_CONFIDENCE
             text = str(message.get(TEXT) or "")
+            sure = confidence >= SURE_CONFIDENCE
             return not sure and self._scope.holds(topic.key, text) is False
         doc = message.get(SPACY_DOCS[TEXT])
         if doc is None:
